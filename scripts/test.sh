@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: install what is missing, check formatting, build every
+# configuration with warnings as errors, fuzz the decoder for a bounded time, check the NEON
+# kernels under emulation, and run the GoogleTest suite under ASan+UBSan (last, so that its
+# summary closes the output).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+bash scripts/setup.sh
+
+echo "== format"
+bash scripts/check-format.sh
+
+echo "== release build (benchmarks included), warnings as errors"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+# The benchmark checks once that nelson's bytes equal libtirpc's: a quick pass runs that check.
+build/release/bench/nelson-bench-xdr --benchmark_min_time=0.001 --benchmark_filter='Int32|Struct' >/dev/null
+ctest --preset release -j "$jobs" --output-on-failure | tail -n 3
+
+echo "== fuzz the XDR decoder (${NELSON_FUZZ_SECONDS:-45} s)"
+bash scripts/fuzz.sh "${NELSON_FUZZ_SECONDS:-45}"
+
+echo "== NEON kernels, cross-compiled and run under qemu-aarch64"
+bash scripts/check-neon.sh
+
+echo "== debug build with AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake --preset debug >/dev/null
+cmake --build --preset debug -j "$jobs"
+ctest --preset debug -j "$jobs"
