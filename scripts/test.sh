@@ -12,6 +12,9 @@ bash scripts/setup.sh
 echo "== format"
 bash scripts/check-format.sh
 
+echo "== clang-tidy"
+bash scripts/check-tidy.sh
+
 echo "== release build (benchmarks included), warnings as errors"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"

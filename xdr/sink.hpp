@@ -32,7 +32,7 @@ class Sink {
 /// Regions are whole segments; the filled part of each is one slice.
 class SegmentChain final : public Sink {
  public:
-  static constexpr std::size_t kDefaultSegmentSize = 64 * 1024;
+  static constexpr std::size_t kDefaultSegmentSize = std::size_t{64} * 1024;
 
   explicit SegmentChain(std::size_t segment_size = kDefaultSegmentSize, std::size_t max_total = SIZE_MAX);
 
