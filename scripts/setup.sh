@@ -13,6 +13,8 @@ packages=(
   liburing-dev libmimalloc-dev
   # interop peers and baselines
   libtirpc-dev rpcsvc-proto
+  # NEON kernels: cross-compiled and run under user-mode emulation (scripts/check-neon.sh)
+  g++-aarch64-linux-gnu qemu-user
   # profiling (perf/ scripts, callgrind instruction counts)
   valgrind util-linux
 )

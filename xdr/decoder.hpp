@@ -11,8 +11,8 @@
 // Every length or count prefix is checked against its declared maximum and against the bytes
 // that remain *before* anything is allocated or copied, so a hostile "4 GiB follow" prefix
 // costs nothing. The first failure is kept (what, and the byte offset of the item that
-// failed); every later get that reads a byte fails too. `view_*` results point into the input and live as long
-// as it does.
+// failed); every later get fails too, even one that reads no bytes. `view_*` results point into the input and live as
+// long as it does.
 #pragma once
 
 #include <bit>
@@ -102,7 +102,8 @@ class Decoder {
   }
   /// `opaque name[n]` as a view into the input.
   [[nodiscard]] bool view_fixed_opaque(std::size_t n, std::span<const std::byte>& out) noexcept {
-    if (remaining() < padded(n)) [[unlikely]]
+    // Written so that no sum can wrap: n may be any size_t a caller computed.
+    if (n > remaining() || padding_of(n) > remaining() - n || !ok()) [[unlikely]]
       return fail(Errc::truncated);
     return take_padded(n, out);
   }
@@ -137,7 +138,7 @@ class Decoder {
   /// `T name[n]` of int/unsigned/enum/hyper/float/double with n = out.size(); vectorized.
   template <BulkScalar T>
   [[nodiscard]] bool get_fixed_array(std::span<T> out) noexcept {
-    if (remaining() / sizeof(T) < out.size()) [[unlikely]]
+    if (remaining() / sizeof(T) < out.size() || !ok()) [[unlikely]]
       return fail(Errc::truncated);
     get_swapped(out.data(), out.size(), sizeof(T));
     return true;
@@ -167,6 +168,7 @@ class Decoder {
   /// `T name[n]` of any type, n = out.size().
   template <class T, class GetItem>
   [[nodiscard]] bool get_fixed_array(std::span<T> out, GetItem&& get_item) {
+    if (!ok()) return false;
     for (T& item : out) {
       if (!get_item(*this, item)) return false;
     }
@@ -200,7 +202,7 @@ class Decoder {
   // --- raw access -----------------------------------------------------------------------------
   /// Copies the next `n` bytes as they are (no padding handling).
   [[nodiscard]] bool get_raw(void* out, std::size_t n) noexcept {
-    if (remaining() < n) [[unlikely]]
+    if (remaining() < n || !ok()) [[unlikely]]
       return fail(Errc::truncated);
     if (n != 0) std::memcpy(out, cur_, n);
     cur_ += n;
@@ -208,7 +210,7 @@ class Decoder {
   }
   /// Skips `n` bytes.
   [[nodiscard]] bool skip(std::size_t n) noexcept {
-    if (remaining() < n) [[unlikely]]
+    if (remaining() < n || !ok()) [[unlikely]]
       return fail(Errc::truncated);
     cur_ += n;
     return true;
@@ -216,7 +218,7 @@ class Decoder {
   /// The input not yet consumed.
   [[nodiscard]] std::span<const std::byte> rest() const noexcept { return {cur_, remaining()}; }
   /// Succeeds when the whole input was consumed; Errc::trailing_bytes otherwise.
-  [[nodiscard]] bool expect_end() noexcept { return remaining() == 0 || fail(Errc::trailing_bytes); }
+  [[nodiscard]] bool expect_end() noexcept { return (remaining() == 0 && ok()) || fail(Errc::trailing_bytes); }
 
   /// Records a failure found by the caller (e.g. Errc::bad_discriminant) at the current offset.
   /// Always returns false.
@@ -235,7 +237,7 @@ class Decoder {
   // Takes `n` bytes plus their padding; the caller checked n against the input.
   bool take_padded(std::size_t n, std::span<const std::byte>& out) noexcept {
     const std::size_t pad = padding_of(n);
-    if (remaining() < n + pad) [[unlikely]]
+    if (n > remaining() || remaining() - n < pad) [[unlikely]]
       return fail(Errc::length_exceeds_input);
     if (padding_ == PaddingPolicy::strict && pad != 0 && !padding_is_zero(cur_ + n, pad)) [[unlikely]] {
       return fail_at(cur_ + n, Errc::nonzero_padding);

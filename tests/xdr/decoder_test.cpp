@@ -153,6 +153,33 @@ TEST(Decoder, FirstErrorIsKeptAndLaterReadsFail) {
   EXPECT_EQ(d.error().message(), "truncated input at byte 4");
 }
 
+TEST(Decoder, HugeFixedSizeCannotWrapTheBoundsCheck) {
+  // Found by the fuzzer: padded(SIZE_MAX - 2) wrapped to 0 and a view past the end came back.
+  const auto in = bytes({1, 2, 3, 4, 5, 6, 7, 8});
+  for (std::size_t n : {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 2, SIZE_MAX - 3, std::size_t{9}}) {
+    Decoder d(in);
+    std::span<const std::byte> view;
+    EXPECT_FALSE(d.view_fixed_opaque(n, view)) << n;
+    EXPECT_EQ(d.error(), (Error{Errc::truncated, 0}));
+    EXPECT_TRUE(view.empty());
+  }
+}
+
+TEST(Decoder, AfterAFailureEvenEmptyReadsFail) {
+  const auto in = bytes({0, 0, 0, 2});
+  Decoder d(in);
+  bool b = false;
+  ASSERT_FALSE(d.get_bool(b));
+  std::span<const std::byte> view;
+  std::array<std::int32_t, 0> none{};
+  EXPECT_FALSE(d.view_fixed_opaque(0, view));
+  EXPECT_FALSE(d.skip(0));
+  EXPECT_FALSE(d.get_raw(nullptr, 0));
+  EXPECT_FALSE(d.get_fixed_array(std::span<std::int32_t>(none)));
+  EXPECT_FALSE(d.expect_end());
+  EXPECT_EQ(d.error(), (Error{Errc::bad_bool, 0}));
+}
+
 TEST(Decoder, TrailingBytes) {
   const auto in = bytes({0, 0, 0, 1, 0, 0, 0, 2});
   Decoder d(in);
