@@ -1,0 +1,91 @@
+#include "core/chain.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace nelson::core {
+
+void Chain::append(Slice slice) {
+  if (slice.length == 0) return;
+  size_ += slice.length;
+  slices_.push_back(std::move(slice));
+}
+
+void Chain::append(Chain&& other) {
+  for (Slice& s : std::span(other.slices_).subspan(other.head_)) append(std::move(s));
+  other.clear();
+}
+
+bool Chain::append_copy(std::span<const std::byte> bytes, SlabPool& pool) {
+  // Free room at the end of the last slab, usable only when no one else can see that slab.
+  std::size_t tail_room = 0;
+  if (slice_count() != 0 && slices_.back().slab.unique()) {
+    const Slice& last = slices_.back();
+    tail_room = last.slab->capacity() - (last.offset + last.length);
+  }
+  const std::size_t need = bytes.size() > tail_room ? bytes.size() - tail_room : 0;
+  const std::size_t new_slabs = (need + pool.slab_size() - 1) / pool.slab_size();
+  std::vector<SlabRef> fresh;
+  fresh.reserve(new_slabs);
+  for (std::size_t i = 0; i < new_slabs; ++i) {
+    fresh.push_back(pool.acquire());
+    if (!fresh.back()) return false;
+  }
+  std::size_t done = std::min(tail_room, bytes.size());
+  if (done != 0) {
+    Slice& last = slices_.back();
+    std::memcpy(last.slab->data() + last.offset + last.length, bytes.data(), done);
+    last.length += static_cast<std::uint32_t>(done);
+    size_ += done;
+  }
+  for (SlabRef& slab : fresh) {
+    const std::size_t n = std::min(bytes.size() - done, slab->capacity());
+    std::memcpy(slab->data(), bytes.data() + done, n);
+    append(Slice{std::move(slab), 0, static_cast<std::uint32_t>(n)});
+    done += n;
+  }
+  pool.count_copied(bytes.size());
+  return true;
+}
+
+std::size_t Chain::fill_iovecs(iovec* out, std::size_t max) const noexcept {
+  std::size_t n = 0;
+  for (const Slice& s : slices()) {
+    if (n == max) break;
+    out[n].iov_base = const_cast<std::byte*>(s.data());
+    out[n].iov_len = s.length;
+    ++n;
+  }
+  return n;
+}
+
+void Chain::consume(std::size_t n) noexcept {
+  n = std::min(n, size_);
+  size_ -= n;
+  while (n != 0) {
+    Slice& front = slices_[head_];
+    if (n < front.length) {
+      front.offset += static_cast<std::uint32_t>(n);
+      front.length -= static_cast<std::uint32_t>(n);
+      break;
+    }
+    n -= front.length;
+    front.slab.reset();
+    ++head_;
+  }
+  if (head_ == slices_.size()) {
+    slices_.clear();
+    head_ = 0;
+  } else if (head_ > 32 && head_ * 2 > slices_.size()) {
+    slices_.erase(slices_.begin(), slices_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+}
+
+void Chain::clear() noexcept {
+  slices_.clear();
+  head_ = 0;
+  size_ = 0;
+}
+
+}  // namespace nelson::core

@@ -1,0 +1,64 @@
+// Slices and chains: how bytes travel between the reactor, the codec and the kernel.
+//
+//   slab A [#########.......]      slab B [####............]
+//           ^off   ^len                    ^
+//   Chain = { Slice(A, 0, 9), Slice(B, 0, 4) }  ->  iovec[2] for one writev()/sendmsg()
+//
+// A Slice is a window (offset, length) into a refcounted slab; copying a slice shares the
+// slab. A Chain is an ordered list of slices that maps 1:1 onto an iovec array, and can drop
+// bytes from its front after a partial write.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/slab.hpp"
+
+namespace nelson::core {
+
+struct Slice {
+  SlabRef slab;
+  std::uint32_t offset = 0;
+  std::uint32_t length = 0;
+
+  [[nodiscard]] const std::byte* data() const noexcept { return slab->data() + offset; }
+  [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return {data(), length}; }
+};
+
+class Chain {
+ public:
+  Chain() = default;
+
+  /// Appends a slice (sharing its slab). Empty slices are dropped.
+  void append(Slice slice);
+  /// Appends a copy of `bytes`, filling the free tail of the last slab when this chain is its
+  /// only user, then new slabs from `pool`. Returns false (appending nothing) when the pool
+  /// cannot supply enough slabs.
+  [[nodiscard]] bool append_copy(std::span<const std::byte> bytes, SlabPool& pool);
+  /// Moves every slice of `other` to the end of this chain.
+  void append(Chain&& other);
+
+  /// Fills up to `max` iovecs from the front; returns how many.
+  std::size_t fill_iovecs(iovec* out, std::size_t max) const noexcept;
+  /// Drops `n` bytes from the front (n <= size()), e.g. what a writev() wrote.
+  void consume(std::size_t n) noexcept;
+  void clear() noexcept;
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  [[nodiscard]] std::size_t slice_count() const noexcept { return slices_.size() - head_; }
+  [[nodiscard]] std::span<const Slice> slices() const noexcept {
+    return {slices_.data() + head_, slices_.size() - head_};
+  }
+
+ private:
+  std::vector<Slice> slices_;
+  std::size_t head_ = 0;  // slices before head_ were consumed; compacted lazily
+  std::size_t size_ = 0;
+};
+
+}  // namespace nelson::core
