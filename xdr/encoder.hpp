@@ -65,8 +65,17 @@ class Encoder {
   // --- opaque data and strings ---------------------------------------------------------------
   /// `opaque name[n]`: the bytes, zero-padded to a multiple of 4, no length.
   void put_fixed_opaque(std::span<const std::byte> data) noexcept {
-    put_raw(data.data(), data.size());
-    put_padding(data.size());
+    const std::size_t n = data.size();
+    if (n - 1 < kInlineOpaqueMax && room() >= padded(n)) [[likely]] {  // n - 1 wraps for n = 0
+      // Fast path, inline: one copy, no call to put_raw and none for the padding. The last
+      // word is zeroed first; the data then overwrites all of it but the padding bytes.
+      store_be32(cur_ + padded(n) - kUnit, 0);
+      std::memcpy(cur_, data.data(), n);
+      cur_ += padded(n);
+      return;
+    }
+    put_raw(data.data(), n);
+    put_padding(n);
   }
   /// `opaque name<max>`: length, bytes, zero padding. A length above `max` is an error.
   void put_opaque(std::span<const std::byte> data, std::uint32_t max = kUnbounded) noexcept {
@@ -135,6 +144,10 @@ class Encoder {
   [[nodiscard]] Error error() const noexcept { return error_; }
 
  private:
+  // Opaque data and strings of 1..kInlineOpaqueMax bytes (auth bodies, names, handles) are
+  // copied inline when they fit the region; longer ones gain nothing from it and take put_raw.
+  // The bound also tells the compiler that the inline memcpy is small (no -Wstringop-overflow).
+  static constexpr std::size_t kInlineOpaqueMax = 1024;
   [[nodiscard]] std::size_t room() const noexcept { return static_cast<std::size_t>(end_ - cur_); }
   // Makes at least `n` contiguous bytes available; false (and an error) when it cannot.
   bool grow(std::size_t n) noexcept;
