@@ -11,4 +11,4 @@ bench=build/release/bench/nelson-bench-xdr
 # Pin to one core where possible: the machines are shared and small, and pinning steadies runs.
 pin=()
 if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1); fi
-"${pin[@]}" "$bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
+"${pin[@]}" "$bench" --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true "$@"
