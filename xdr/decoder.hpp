@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "xdr/byte_order.hpp"
+#include "xdr/copy.hpp"
 #include "xdr/error.hpp"
 #include "xdr/scalar.hpp"
 #include "xdr/simd.hpp"
@@ -39,13 +40,13 @@ class Decoder {
       : begin_(in.data()), cur_(in.data()), end_(in.data() + in.size()), padding_(padding) {}
 
   // --- scalars -----------------------------------------------------------------------------
-  [[nodiscard]] bool get_int(std::int32_t& v) noexcept {
+  [[gnu::always_inline]] [[nodiscard]] bool get_int(std::int32_t& v) noexcept {
     std::uint32_t u = 0;
     if (!get_uint(u)) return false;
     v = static_cast<std::int32_t>(u);
     return true;
   }
-  [[nodiscard]] bool get_uint(std::uint32_t& v) noexcept {
+  [[gnu::always_inline]] [[nodiscard]] bool get_uint(std::uint32_t& v) noexcept {
     if (remaining() < 4) [[unlikely]]
       return fail(Errc::truncated);
     v = load_be32(cur_);
@@ -53,9 +54,9 @@ class Decoder {
     return true;
   }
   /// The raw value; the caller checks it against the enum's declared values.
-  [[nodiscard]] bool get_enum(std::int32_t& v) noexcept { return get_int(v); }
+  [[gnu::always_inline]] [[nodiscard]] bool get_enum(std::int32_t& v) noexcept { return get_int(v); }
   /// 0 or 1; anything else is Errc::bad_bool.
-  [[nodiscard]] bool get_bool(bool& v) noexcept {
+  [[gnu::always_inline]] [[nodiscard]] bool get_bool(bool& v) noexcept {
     std::uint32_t u = 0;
     if (!get_uint(u)) return false;
     if (u > 1) [[unlikely]] {
@@ -65,26 +66,26 @@ class Decoder {
     v = u == 1;
     return true;
   }
-  [[nodiscard]] bool get_hyper(std::int64_t& v) noexcept {
+  [[gnu::always_inline]] [[nodiscard]] bool get_hyper(std::int64_t& v) noexcept {
     std::uint64_t u = 0;
     if (!get_uhyper(u)) return false;
     v = static_cast<std::int64_t>(u);
     return true;
   }
-  [[nodiscard]] bool get_uhyper(std::uint64_t& v) noexcept {
+  [[gnu::always_inline]] [[nodiscard]] bool get_uhyper(std::uint64_t& v) noexcept {
     if (remaining() < 8) [[unlikely]]
       return fail(Errc::truncated);
     v = load_be64(cur_);
     cur_ += 8;
     return true;
   }
-  [[nodiscard]] bool get_float(float& v) noexcept {
+  [[gnu::always_inline]] [[nodiscard]] bool get_float(float& v) noexcept {
     std::uint32_t u = 0;
     if (!get_uint(u)) return false;
     v = std::bit_cast<float>(u);
     return true;
   }
-  [[nodiscard]] bool get_double(double& v) noexcept {
+  [[gnu::always_inline]] [[nodiscard]] bool get_double(double& v) noexcept {
     std::uint64_t u = 0;
     if (!get_uhyper(u)) return false;
     v = std::bit_cast<double>(u);
@@ -116,7 +117,9 @@ class Decoder {
   [[nodiscard]] bool get_opaque(std::vector<std::byte>& out, std::uint32_t max = kUnbounded) {
     std::span<const std::byte> view;
     if (!view_opaque(view, max)) return false;
-    out.assign(view.begin(), view.end());
+    // resize + memcpy: cheaper than the generic range assign for the short data RPC carries.
+    out.resize(view.size());
+    copy_bytes(reinterpret_cast<std::byte*>(out.data()), view.data(), view.size());
     return true;
   }
   /// `string name<max>` as a view into the input.
@@ -130,7 +133,8 @@ class Decoder {
   [[nodiscard]] bool get_string(std::string& out, std::uint32_t max = kUnbounded) {
     std::string_view view;
     if (!view_string(view, max)) return false;
-    out.assign(view);
+    out.resize(view.size());
+    copy_bytes(reinterpret_cast<std::byte*>(out.data()), reinterpret_cast<const std::byte*>(view.data()), view.size());
     return true;
   }
 

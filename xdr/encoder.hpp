@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "xdr/byte_order.hpp"
+#include "xdr/copy.hpp"
 #include "xdr/error.hpp"
 #include "xdr/scalar.hpp"
 #include "xdr/simd.hpp"
@@ -42,24 +43,24 @@ class Encoder {
   Encoder& operator=(const Encoder&) = delete;
 
   // --- scalars -----------------------------------------------------------------------------
-  void put_int(std::int32_t v) noexcept { put_uint(static_cast<std::uint32_t>(v)); }
-  void put_uint(std::uint32_t v) noexcept {
+  [[gnu::always_inline]] void put_int(std::int32_t v) noexcept { put_uint(static_cast<std::uint32_t>(v)); }
+  [[gnu::always_inline]] void put_uint(std::uint32_t v) noexcept {
     if (room() < 4 && !grow(4)) [[unlikely]]
       return;
     store_be32(cur_, v);
     cur_ += 4;
   }
-  void put_enum(std::int32_t v) noexcept { put_int(v); }
-  void put_bool(bool v) noexcept { put_uint(v ? 1U : 0U); }
-  void put_hyper(std::int64_t v) noexcept { put_uhyper(static_cast<std::uint64_t>(v)); }
-  void put_uhyper(std::uint64_t v) noexcept {
+  [[gnu::always_inline]] void put_enum(std::int32_t v) noexcept { put_int(v); }
+  [[gnu::always_inline]] void put_bool(bool v) noexcept { put_uint(v ? 1U : 0U); }
+  [[gnu::always_inline]] void put_hyper(std::int64_t v) noexcept { put_uhyper(static_cast<std::uint64_t>(v)); }
+  [[gnu::always_inline]] void put_uhyper(std::uint64_t v) noexcept {
     if (room() < 8 && !grow(8)) [[unlikely]]
       return;
     store_be64(cur_, v);
     cur_ += 8;
   }
-  void put_float(float v) noexcept { put_uint(std::bit_cast<std::uint32_t>(v)); }
-  void put_double(double v) noexcept { put_uhyper(std::bit_cast<std::uint64_t>(v)); }
+  [[gnu::always_inline]] void put_float(float v) noexcept { put_uint(std::bit_cast<std::uint32_t>(v)); }
+  [[gnu::always_inline]] void put_double(double v) noexcept { put_uhyper(std::bit_cast<std::uint64_t>(v)); }
   void put_quadruple(const Quadruple& v) noexcept { put_raw(v.bytes.data(), v.bytes.size()); }
 
   // --- opaque data and strings ---------------------------------------------------------------
@@ -70,7 +71,7 @@ class Encoder {
       // Fast path, inline: one copy, no call to put_raw and none for the padding. The last
       // word is zeroed first; the data then overwrites all of it but the padding bytes.
       store_be32(cur_ + padded(n) - kUnit, 0);
-      std::memcpy(cur_, data.data(), n);
+      copy_bytes(cur_, data.data(), n);
       cur_ += padded(n);
       return;
     }
