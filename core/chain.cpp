@@ -23,22 +23,24 @@ bool Chain::append_copy(std::span<const std::byte> bytes, SlabPool& pool) {
     const Slice& last = slices_.back();
     tail_room = last.slab->capacity() - (last.offset + last.length);
   }
-  const std::size_t need = bytes.size() > tail_room ? bytes.size() - tail_room : 0;
-  const std::size_t new_slabs = (need + pool.slab_size() - 1) / pool.slab_size();
-  std::vector<SlabRef> fresh;
-  fresh.reserve(new_slabs);
-  for (std::size_t i = 0; i < new_slabs; ++i) {
-    fresh.push_back(pool.acquire());
-    if (!fresh.back()) return false;
-  }
-  std::size_t done = std::min(tail_room, bytes.size());
-  if (done != 0) {
+  const std::size_t old_slices = slices_.size();
+  const std::size_t old_size = size_;
+  const std::size_t into_tail = std::min(tail_room, bytes.size());
+  if (into_tail != 0) {
     Slice& last = slices_.back();
-    std::memcpy(last.slab->data() + last.offset + last.length, bytes.data(), done);
-    last.length += static_cast<std::uint32_t>(done);
-    size_ += done;
+    std::memcpy(last.slab->data() + last.offset + last.length, bytes.data(), into_tail);
+    last.length += static_cast<std::uint32_t>(into_tail);
+    size_ += into_tail;
   }
-  for (SlabRef& slab : fresh) {
+  std::size_t done = into_tail;
+  while (done < bytes.size()) {
+    SlabRef slab = pool.acquire();
+    if (!slab) {  // undo: all or nothing (the bytes copied into the old tail are left unused)
+      if (into_tail != 0) slices_[old_slices - 1].length -= static_cast<std::uint32_t>(into_tail);
+      slices_.resize(old_slices);
+      size_ = old_size;
+      return false;
+    }
     const std::size_t n = std::min(bytes.size() - done, slab->capacity());
     std::memcpy(slab->data(), bytes.data() + done, n);
     append(Slice{std::move(slab), 0, static_cast<std::uint32_t>(n)});

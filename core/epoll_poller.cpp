@@ -38,7 +38,7 @@ class EpollPoller final : public Poller {
   }
 
   int wait(std::span<Fired> out, std::chrono::nanoseconds timeout) noexcept override {
-    std::array<epoll_event, kMaxFired> events;
+    std::array<epoll_event, kMaxFired> events;  // NOLINT(cppcoreguidelines-pro-type-member-init): epoll_wait fills it
     const int max = static_cast<int>(std::min(out.size(), events.size()));
     int n = ::epoll_wait(epfd_, events.data(), max, timeout_ms(timeout));
     if (n < 0) return 0;  // EINTR: the loop comes round again

@@ -108,8 +108,8 @@ class Stream final : public Handle {
   SlabRef input_;  // receive slab; its tail beyond input_used_ belongs to us
   std::size_t input_used_ = 0;
   SocketAddress peer_;
-  std::size_t low_water_ = 64 * 1024;
-  std::size_t high_water_ = 1024 * 1024;
+  std::size_t low_water_ = std::size_t{64} * 1024;
+  std::size_t high_water_ = std::size_t{1024} * 1024;
   Transport transport_;
   bool reading_ = false;
   bool connecting_ = false;

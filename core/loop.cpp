@@ -191,8 +191,6 @@ Result<std::unique_ptr<Loop>> Loop::create(const LoopOptions& options) {
   std::vector<BackendKind> order;
   switch (options.backend) {
     case BackendKind::automatic:
-      order = {BackendKind::io_uring, BackendKind::epoll, BackendKind::kqueue, BackendKind::select};
-      break;
     case BackendKind::io_uring:  // asked for, but an old or locked-down kernel falls back
       order = {BackendKind::io_uring, BackendKind::epoll, BackendKind::kqueue, BackendKind::select};
       break;
@@ -215,6 +213,9 @@ Result<std::unique_ptr<Loop>> Loop::create(const LoopOptions& options) {
     loop->fallback_reason_ += std::string(to_string(kind)) + ": " + r.error;
   }
   if (!loop->backend_) return Error{ENOSYS, "no event backend available: " + loop->fallback_reason_};
+  // Setting a backend up can take milliseconds (an io_uring ring and its buffers): timers armed
+  // before the first iteration count from now, not from when the timer queue was built.
+  loop->timers_.update_now();
   if (options.backend == BackendKind::io_uring && loop->backend_->kind() != BackendKind::io_uring) {
     log(LogLevel::warning, "io_uring unavailable, using " + std::string(to_string(loop->backend_->kind())) + " (" +
                                loop->fallback_reason_ + ")");

@@ -49,7 +49,8 @@ std::uint32_t ReadinessBackend::wanted(const Handle& h) const noexcept {
 
 void ReadinessBackend::apply(Handle& h) noexcept {
   const std::uint32_t events = wanted(h);
-  if (events == h.backend_flags) return;
+  // A descriptor taken out of the poller by poll() (see there) stays out while it wants nothing.
+  if (events == h.backend_flags || (events == 0 && h.backend_flags == kNotRegistered)) return;
   if (poller_->set(h.fd(), &h, h.backend_flags, events) == 0) h.backend_flags = events;
 }
 
@@ -67,6 +68,16 @@ void ReadinessBackend::poll(std::chrono::nanoseconds timeout) noexcept {
     Fired f = fired_[static_cast<std::size_t>(i)];
     Handle& h = *f.handle;
     if (h.closing()) continue;  // closed by an earlier callback of this batch; freed later
+    if (wanted(h) == 0) {
+      // Only a hang-up or an error fires for a handle that asked for nothing: epoll reports
+      // them whatever the interest (a stream that read EOF and shut its side down, once the
+      // peer closes too; a paused UDP socket with an ICMP error queued). Level-triggered, it
+      // would fire again at once, forever: take the descriptor out of the poller until the
+      // handle wants something again (apply() adds it back).
+      poller_->remove(h.fd(), h.backend_flags);
+      h.backend_flags = kNotRegistered;
+      continue;
+    }
     switch (h.kind()) {
       case HandleKind::stream: on_stream(static_cast<Stream&>(h), f.events); break;
       case HandleKind::listener: on_listener(static_cast<Listener&>(h)); break;
@@ -235,7 +246,7 @@ void ReadinessBackend::on_datagram(DatagramSocket& d) noexcept {
 #ifdef __linux__
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-        in_pktinfo info;
+        in_pktinfo info{};
         std::memcpy(&info, CMSG_DATA(c), sizeof(info));
         sockaddr_in sin{};
         sin.sin_family = AF_INET;
@@ -243,7 +254,7 @@ void ReadinessBackend::on_datagram(DatagramSocket& d) noexcept {
         sin.sin_port = htons(d.endpoint().address.port());
         dg.local = SocketAddress(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
       } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-        in6_pktinfo info;
+        in6_pktinfo info{};
         std::memcpy(&info, CMSG_DATA(c), sizeof(info));
         sockaddr_in6 sin6{};
         sin6.sin6_family = AF_INET6;

@@ -43,6 +43,13 @@ SlabRef SlabPool::acquire() noexcept {
 }
 
 void SlabPool::recycle(Slab* slab) noexcept {
+  // A slab the hook drops while it runs goes to the free list (no recursion into the hook).
+  if (recycle_hook_ != nullptr && !in_recycle_hook_) {
+    in_recycle_hook_ = true;
+    recycle_hook_(recycle_context_, SlabRef(slab));  // still in use: now the hook's
+    in_recycle_hook_ = false;
+    return;
+  }
   --stats_.slabs_in_use;
   slab->next_free_ = free_;
   free_ = slab;

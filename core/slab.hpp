@@ -102,6 +102,16 @@ class SlabPool {
   /// Users report copies here so that "bytes copied" is one counter per loop.
   void count_copied(std::size_t n) noexcept { stats_.bytes_copied += n; }
 
+  /// Called when the last SlabRef of a slab goes, instead of putting the slab on the free list:
+  /// the hook receives the slab again as a new reference and keeps it (e.g. gives it back to a
+  /// kernel buffer ring, as the io_uring backend does); a slab it lets go of goes to the free
+  /// list. nullptr (the default) restores the plain free list.
+  using RecycleHook = void (*)(void* context, SlabRef slab) noexcept;
+  void set_recycle_hook(RecycleHook hook, void* context) noexcept {
+    recycle_hook_ = hook;
+    recycle_context_ = context;
+  }
+
  private:
   friend class SlabRef;
   void recycle(Slab* slab) noexcept;
@@ -111,6 +121,9 @@ class SlabPool {
   Slab* free_ = nullptr;
   std::size_t free_count_ = 0;
   SlabPoolStats stats_;
+  RecycleHook recycle_hook_ = nullptr;
+  void* recycle_context_ = nullptr;
+  bool in_recycle_hook_ = false;
 };
 
 inline void SlabRef::release() noexcept {

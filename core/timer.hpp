@@ -34,7 +34,8 @@ class Timer {
 
   /// Fires at `deadline` (re-arms if already armed).
   void arm_at(TimePoint deadline) noexcept;
-  /// Fires `delay` after the queue's current time.
+  /// Fires `delay` after the queue's current time: the loop's "now", read once per iteration.
+  /// Code running outside the loop (set-up before run()) should call update_now() first.
   void arm_after(Clock::duration delay) noexcept;
   /// Stops it from firing; does nothing when it is not armed.
   void cancel() noexcept;

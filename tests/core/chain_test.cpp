@@ -82,6 +82,18 @@ TEST(Chain, AppendCopyFailsWholeWhenThePoolIsDry) {
   EXPECT_EQ(pool.stats().slabs_in_use, 0U);
 }
 
+TEST(Chain, FailedAppendLeavesTheChainAsItWas) {
+  SlabPool pool(64, 2);
+  Chain chain;
+  ASSERT_TRUE(chain.append_copy(as_bytes(std::string(10, 'a')), pool));    // 54 bytes of tail room
+  EXPECT_FALSE(chain.append_copy(as_bytes(std::string(200, 'b')), pool));  // needs 3 more slabs
+  EXPECT_EQ(chain.size(), 10U);
+  EXPECT_EQ(flatten(chain), std::string(10, 'a'));
+  EXPECT_EQ(pool.stats().slabs_in_use, 1U);
+  ASSERT_TRUE(chain.append_copy(as_bytes(std::string(60, 'c')), pool));
+  EXPECT_EQ(flatten(chain), std::string(10, 'a') + std::string(60, 'c'));
+}
+
 TEST(Chain, IovecsAndPartialWrites) {
   SlabPool pool(64, 8);
   Chain chain;
