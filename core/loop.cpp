@@ -8,9 +8,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/signalfd.h>
-#endif
 
 #include <cerrno>
 #include <cstring>
@@ -183,7 +180,7 @@ Loop::~Loop() {
   }
   handles_.clear();
   backend_.reset();
-  if (signal_watcher_ != nullptr) pthread_sigmask(SIG_UNBLOCK, &signal_mask_, nullptr);
+  close_signals();
 }
 
 Result<std::unique_ptr<Loop>> Loop::create(const LoopOptions& options) {
@@ -236,6 +233,9 @@ H* Loop::own(std::unique_ptr<H> handle) {
   }
   return raw;
 }
+
+// signals.cpp adopts its watcher through own() too.
+template Watcher* Loop::own<Watcher>(std::unique_ptr<Watcher>);
 
 void Loop::post(std::function<void()> fn) { posted_.push_back(std::move(fn)); }
 
@@ -409,43 +409,6 @@ Result<DatagramSocket*> Loop::open_datagram(const Endpoint& bind_to) {
   DatagramSocket* d = own(std::make_unique<DatagramSocket>(*this, fd, Endpoint{Transport::udp, local_address(fd)}));
   if (d == nullptr) return Error{EINVAL, "cannot watch datagram socket " + bind_to.to_string()};
   return d;
-}
-
-// --- signals ------------------------------------------------------------------------------------
-
-Result<bool> Loop::on_signal(int signo, std::function<void(int)> fn) {
-#ifdef __linux__
-  sigaddset(&signal_mask_, signo);
-  // Blocked in this thread so the signal waits in the signalfd instead of interrupting us.
-  // (Threads started later inherit the mask; start them after creating loops, or block there.)
-  pthread_sigmask(SIG_BLOCK, &signal_mask_, nullptr);
-  signal_handlers_.emplace_back(signo, std::move(fn));
-  if (signal_watcher_ == nullptr) {
-    const int fd = ::signalfd(-1, &signal_mask_, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (fd < 0) return errno_error("signalfd", errno);
-    signal_watcher_ = own(std::make_unique<Watcher>(*this, fd, [this] { read_signals(); }));
-    if (signal_watcher_ == nullptr) return Error{EINVAL, "cannot watch signalfd"};
-    backend_->update(*signal_watcher_);
-  } else if (::signalfd(signal_watcher_->fd(), &signal_mask_, 0) < 0) {
-    return errno_error("signalfd", errno);
-  }
-  return true;
-#else
-  (void)signo;
-  (void)fn;
-  return Error{ENOSYS, "signals as loop events need signalfd (Linux) in this build"};
-#endif
-}
-
-void Loop::read_signals() noexcept {
-#ifdef __linux__
-  signalfd_siginfo info{};
-  while (::read(signal_watcher_->fd(), &info, sizeof(info)) == static_cast<ssize_t>(sizeof(info))) {
-    for (auto& [signo, fn] : signal_handlers_) {
-      if (signo == static_cast<int>(info.ssi_signo)) fn(signo);
-    }
-  }
-#endif
 }
 
 }  // namespace nelson::core

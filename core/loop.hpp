@@ -53,6 +53,12 @@ struct LoopStats {
   std::uint64_t accept_refused = 0;  // connections closed at once for lack of descriptors
 };
 
+namespace loop_testing {
+/// Makes loops created afterwards use the portable self-pipe for signals even where signalfd
+/// exists, so that path is tested on Linux too.
+void use_self_pipe_signals(bool on) noexcept;
+}  // namespace loop_testing
+
 class Loop {
  public:
   /// A loop on the requested backend. `automatic` tries io_uring, epoll or kqueue, then
@@ -70,7 +76,9 @@ class Loop {
 
   /// Runs `fn` in the next iteration's posted phase (same thread only).
   void post(std::function<void()> fn);
-  /// Delivers `signo` (SIGINT, SIGTERM, ...) as a loop event instead of an async handler.
+  /// Delivers `signo` (SIGINT, SIGTERM, ...) as a loop event instead of an async handler:
+  /// through a signalfd on Linux (the signal is blocked in this thread), else through a
+  /// self-pipe written by a sigaction handler (one loop per process may own signals then).
   Result<bool> on_signal(int signo, std::function<void(int)> fn);
 
   Result<Listener*> listen(const Endpoint& endpoint);
@@ -104,6 +112,7 @@ class Loop {
   void flush_phase() noexcept;
   void close_phase() noexcept;
   void read_signals() noexcept;
+  void close_signals() noexcept;
 
   LoopOptions options_;
   TimerQueue timers_;
@@ -117,6 +126,7 @@ class Loop {
   Handle* close_head_ = nullptr;
   std::vector<std::pair<int, std::function<void(int)>>> signal_handlers_;
   Watcher* signal_watcher_ = nullptr;
+  int signal_pipe_write_ = -1;  // self-pipe mode: the end the signal handler writes to
   sigset_t signal_mask_{};
   LoopStats stats_;
   bool stop_ = false;

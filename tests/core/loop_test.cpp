@@ -64,6 +64,28 @@ TEST_P(LoopTest, TimersPostAndStop) {
   EXPECT_EQ(order, (std::vector<int>{1, 3, 2}));
 }
 
+TEST_P(LoopTest, SignalThroughTheSelfPipe) {
+  // The mechanism of the BSDs and macOS (no signalfd), forced here so that it runs on Linux.
+  loop_testing::use_self_pipe_signals(true);
+  std::vector<int> got;
+  const bool usr1 = static_cast<bool>(loop_->on_signal(SIGUSR1, [&](int signo) { got.push_back(signo); }));
+  const bool usr2 = static_cast<bool>(loop_->on_signal(SIGUSR2, [&](int signo) { got.push_back(signo); }));
+  loop_testing::use_self_pipe_signals(false);
+  ASSERT_TRUE(usr1 && usr2);
+  ::raise(SIGUSR1);
+  ::raise(SIGUSR2);
+  ASSERT_TRUE(run_until([&] { return got.size() == 2; }));
+  EXPECT_EQ(got, (std::vector<int>{SIGUSR1, SIGUSR2}));
+  // A second loop cannot take the process-wide self-pipe while this one holds it.
+  loop_testing::use_self_pipe_signals(true);
+  auto other = Loop::create({.backend = BackendKind::select});
+  ASSERT_TRUE(other);
+  auto refused = (*other)->on_signal(SIGUSR1, [](int) {});
+  loop_testing::use_self_pipe_signals(false);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, EBUSY);
+}
+
 TEST_P(LoopTest, SignalIsALoopEvent) {
   int got = 0;
   ASSERT_TRUE(loop_->on_signal(SIGUSR1, [&](int signo) { got = signo; }));
