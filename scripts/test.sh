@@ -36,4 +36,14 @@ bash scripts/check-neon.sh
 echo "== debug build with AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset debug >/dev/null
 cmake --build --preset debug -j "$jobs"
-ctest --preset debug -j "$jobs"
+log=build/debug/ctest.log
+set +e
+ctest --preset debug -j "$jobs" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line with the counts (skipped: backends this machine cannot run, e.g. kqueue).
+total=$(sed -nE 's/.*tests failed out of ([0-9]+).*/\1/p' "$log" | tail -n 1)
+failed=$(sed -nE 's/.* ([0-9]+) tests failed out of.*/\1/p' "$log" | tail -n 1)
+skipped=$(grep -c '(Skipped)' "$log" || true)
+echo "tests: $((${total:-0} - ${failed:-0} - skipped)) passed, ${failed:-0} failed, $skipped skipped"
+exit "$status"
