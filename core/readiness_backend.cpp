@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/loop.hpp"
+#include "core/pktinfo.hpp"
 
 namespace nelson::core {
 
@@ -243,27 +244,9 @@ void ReadinessBackend::on_datagram(DatagramSocket& d) noexcept {
     dg.from.set_size(msg.msg_namelen);
     dg.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
     if (dg.truncated) ++d.truncated_;
-#ifdef __linux__
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-        in_pktinfo info{};
-        std::memcpy(&info, CMSG_DATA(c), sizeof(info));
-        sockaddr_in sin{};
-        sin.sin_family = AF_INET;
-        sin.sin_addr = info.ipi_addr;
-        sin.sin_port = htons(d.endpoint().address.port());
-        dg.local = SocketAddress(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
-      } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-        in6_pktinfo info{};
-        std::memcpy(&info, CMSG_DATA(c), sizeof(info));
-        sockaddr_in6 sin6{};
-        sin6.sin6_family = AF_INET6;
-        sin6.sin6_addr = info.ipi6_addr;
-        sin6.sin6_port = htons(d.endpoint().address.port());
-        dg.local = SocketAddress(reinterpret_cast<const sockaddr*>(&sin6), sizeof(sin6));
-      }
+      local_address_from_pktinfo(*c, d.endpoint().address.port(), dg.local);
     }
-#endif
     dg.data = Slice{d.input_, 0, static_cast<std::uint32_t>(n)};
     loop_.stats().bytes_read += static_cast<std::size_t>(n);
     if (d.on_datagram) d.on_datagram(d, dg);

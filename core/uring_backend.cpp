@@ -37,6 +37,7 @@
 #include "core/backend.hpp"
 #include "core/log.hpp"
 #include "core/loop.hpp"
+#include "core/pktinfo.hpp"
 
 namespace nelson::core {
 
@@ -958,23 +959,7 @@ void UringBackend::on_datagram(DatagramSocket& d, const Completion& c) noexcept 
       if (dg.truncated) ++d.truncated_;
       for (cmsghdr* cm = io_uring_recvmsg_cmsg_firsthdr(out, &dgram_msg_); cm != nullptr;
            cm = io_uring_recvmsg_cmsg_nexthdr(out, &dgram_msg_, cm)) {
-        if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
-          in_pktinfo info{};
-          std::memcpy(&info, CMSG_DATA(cm), sizeof(info));
-          sockaddr_in sin{};
-          sin.sin_family = AF_INET;
-          sin.sin_addr = info.ipi_addr;
-          sin.sin_port = htons(d.endpoint().address.port());
-          dg.local = SocketAddress(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
-        } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
-          in6_pktinfo info{};
-          std::memcpy(&info, CMSG_DATA(cm), sizeof(info));
-          sockaddr_in6 sin6{};
-          sin6.sin6_family = AF_INET6;
-          sin6.sin6_addr = info.ipi6_addr;
-          sin6.sin6_port = htons(d.endpoint().address.port());
-          dg.local = SocketAddress(reinterpret_cast<const sockaddr*>(&sin6), sizeof(sin6));
-        }
+        local_address_from_pktinfo(*cm, d.endpoint().address.port(), dg.local);
       }
       const auto* payload = static_cast<const std::byte*>(io_uring_recvmsg_payload(out, &dgram_msg_));
       const unsigned length = io_uring_recvmsg_payload_length(out, c.res, &dgram_msg_);
