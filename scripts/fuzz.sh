@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (the "fuzz" preset: clang, build/fuzz) and fuzzes the XDR decoder
-# for a bounded time, on a copy of the seed corpus kept in build/fuzz (the repository is not
-# modified). Exits non-zero when the fuzzer finds a crash, leak, timeout or failed check.
+# and the record reader (half the total time each), on copies of the seed corpora kept in
+# build/fuzz (the repository is not modified). Exits non-zero when the fuzzer finds a crash, leak, timeout or failed check.
 #
 #   scripts/fuzz.sh              # 60 seconds
 #   scripts/fuzz.sh 600          # 10 minutes
 #   scripts/fuzz.sh 300 -jobs=2  # further arguments go to libFuzzer
 #
-# The working corpus (grown across runs) is build/fuzz/fuzz-run/xdr_decoder/corpus; crash
-# reproducers land in build/fuzz/fuzz-run/xdr_decoder/artifacts/. To replay one:
+# The working corpora (grown across runs) are build/fuzz/fuzz-run/<name>/corpus (name: xdr_decoder,
+# record_reader); crash reproducers land in build/fuzz/fuzz-run/<name>/artifacts/. To replay one:
 #   NELSON_FUZZ_XDR_TRACE=1 build/fuzz/fuzz/nelson-fuzz-xdr-decoder <artifact>
 set -euo pipefail
 
@@ -25,23 +25,35 @@ cd "$repo"
 cmake --preset fuzz
 cmake --build --preset fuzz
 
-fuzzer="$repo/build/fuzz/fuzz/nelson-fuzz-xdr-decoder"
-work="$repo/build/fuzz/fuzz-run/xdr_decoder"
-mkdir -p "$work/corpus" "$work/artifacts"
-cp -f "$repo"/fuzz/corpus/xdr_decoder/* "$work/corpus/"
-
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 
-echo "fuzz: $fuzzer for ${seconds}s on $work/corpus"
-status=0
-"$fuzzer" "$work/corpus" \
-  -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-  -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@" || status=$?
+# The fuzzers share the time: the XDR decoder gets the first half (and any odd second), the
+# record reader the rest. Each keeps its own working corpus; a seed directory is optional.
+fuzzers=(xdr_decoder record_reader)
+binaries=(nelson-fuzz-xdr-decoder nelson-fuzz-record-reader)
+record_seconds=$((seconds / 2))
+times=($((seconds - record_seconds)) "$record_seconds")
 
-if ((status != 0)); then
-  echo "fuzz: FAILED (exit status $status); reproducers in $work/artifacts/:" >&2
-  ls -l "$work/artifacts/" >&2 || true
-  exit "$status"
-fi
+status=0
+for i in "${!fuzzers[@]}"; do
+  name="${fuzzers[$i]}"
+  t="${times[$i]}"
+  ((t > 0)) || continue
+  fuzzer="$repo/build/fuzz/fuzz/${binaries[$i]}"
+  work="$repo/build/fuzz/fuzz-run/$name"
+  mkdir -p "$work/corpus" "$work/artifacts"
+  if [[ -d "$repo/fuzz/corpus/$name" ]]; then cp -f "$repo/fuzz/corpus/$name"/* "$work/corpus/"; fi
+
+  echo "fuzz: $fuzzer for ${t}s on $work/corpus"
+  "$fuzzer" "$work/corpus" \
+    -max_total_time="$t" -rss_limit_mb=2048 -timeout=10 \
+    -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@" || status=$?
+
+  if ((status != 0)); then
+    echo "fuzz: $name FAILED (exit status $status); reproducers in $work/artifacts/:" >&2
+    ls -l "$work/artifacts/" >&2 || true
+    exit "$status"
+  fi
+done
 echo "fuzz: no crash in ${seconds}s"
