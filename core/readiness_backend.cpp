@@ -112,7 +112,8 @@ void ReadinessBackend::finish_connect(Stream& s) noexcept {
   }
   apply(s);
   if (s.on_connect) s.on_connect(s);
-  if (!s.closing() && !s.output_.empty()) loop_.queue_flush(s);
+  // Output (or a shutdown_write) queued while connecting goes now.
+  if (!s.closing() && (!s.output_.empty() || s.shutdown_pending_)) loop_.queue_flush(s);
 }
 
 void ReadinessBackend::read_stream(Stream& s) noexcept {

@@ -253,6 +253,23 @@ TEST_P(LoopTest, DatagramLargerThanTheSlabIsTruncatedAndCounted) {
   EXPECT_EQ((*server)->truncated_count(), 1U);
 }
 
+TEST_P(LoopTest, ShutdownWriteWhileConnectingTakesEffectOnceConnected) {
+  auto listener = loop_->listen(*parse_endpoint("tcp://127.0.0.1:0"));
+  ASSERT_TRUE(listener) << listener.error().message;
+  bool server_saw_eof = false;
+  (*listener)->on_accept = [&](Stream& s) {
+    s.on_eof = [&](Stream& st) {
+      server_saw_eof = true;
+      st.close();
+    };
+    s.start_reading();
+  };
+  auto client = loop_->connect((*listener)->endpoint());
+  ASSERT_TRUE(client) << client.error().message;
+  (*client)->shutdown_write();  // before the connection is established, with nothing queued
+  ASSERT_TRUE(run_until([&] { return server_saw_eof; }));
+}
+
 TEST_P(LoopTest, ConnectToAClosedPortIsRefused) {
   // A port that nothing listens on: bind one, learn its number, close it.
   const int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
