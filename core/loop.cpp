@@ -257,6 +257,18 @@ void Loop::fail_stream(Stream& stream, int error) noexcept {
   stream.close();
 }
 
+void Loop::complete_connect(Stream& stream, int error) noexcept {
+  stream.connecting_ = false;
+  if (error != 0) {
+    fail_stream(stream, error);
+    return;
+  }
+  backend_->update(stream);
+  if (stream.on_connect) stream.on_connect(stream);
+  // Output (or a shutdown_write) queued while connecting goes now.
+  if (!stream.closing() && (!stream.output_.empty() || stream.shutdown_pending_)) queue_flush(stream);
+}
+
 void Loop::run() {
   stop_ = false;
   while (!stop_) run_once();

@@ -104,6 +104,9 @@ class Loop {
   void queue_close(Handle& handle) noexcept;
   /// Reports a stream error: on_error, then close.
   void fail_stream(Stream& stream, int error) noexcept;
+  /// A connect finished with `error` (0: connected): fails the stream, or re-arms it for its
+  /// new wishes, calls on_connect and flushes what was queued meanwhile.
+  void complete_connect(Stream& stream, int error) noexcept;
 
  private:
   explicit Loop(const LoopOptions& options);

@@ -105,15 +105,7 @@ void ReadinessBackend::finish_connect(Stream& s) noexcept {
   socklen_t len = sizeof(err);
   if (::getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   if (err == EINPROGRESS || err == EALREADY) return;
-  s.connecting_ = false;
-  if (err != 0) {
-    loop_.fail_stream(s, err);
-    return;
-  }
-  apply(s);
-  if (s.on_connect) s.on_connect(s);
-  // Output (or a shutdown_write) queued while connecting goes now.
-  if (!s.closing() && (!s.output_.empty() || s.shutdown_pending_)) loop_.queue_flush(s);
+  loop_.complete_connect(s, err);
 }
 
 void ReadinessBackend::read_stream(Stream& s) noexcept {

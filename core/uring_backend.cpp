@@ -869,14 +869,7 @@ void UringBackend::on_connect(Stream& s, int res) noexcept {
     arm_connect(s);
     return;
   }
-  s.connecting_ = false;
-  if (err != 0) {
-    loop_.fail_stream(s, err);
-    return;
-  }
-  apply(s);
-  if (s.on_connect) s.on_connect(s);
-  if (!s.closing() && (!s.output_.empty() || s.shutdown_pending_)) loop_.queue_flush(s);
+  loop_.complete_connect(s, err);
 }
 
 // --- listeners ----------------------------------------------------------------------------------

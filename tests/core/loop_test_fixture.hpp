@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "core/loop.hpp"
+#include "tests/core/run_loop.hpp"
 
 namespace nelson::core::test {
 
@@ -63,21 +64,11 @@ class LoopTest : public ::testing::TestWithParam<BackendKind> {
   // Runs iterations until `done` or the deadline (a hang fails the test instead of CI).
   template <class Pred>
   bool run_until(Pred done, milliseconds limit = milliseconds(10000)) {
-    const auto deadline = Clock::now() + limit;
-    while (!done()) {
-      if (Clock::now() > deadline) return false;
-      loop_->run_once(milliseconds(10));
-    }
-    return true;
+    return test::run_until(*loop_, done, limit);
   }
 
   /// Runs iterations for `duration` of wall time; returns how many ran.
-  std::uint64_t run_for(milliseconds duration) {
-    const std::uint64_t before = loop_->stats().iterations;
-    const auto end = Clock::now() + duration;
-    while (Clock::now() < end) loop_->run_once(milliseconds(10));
-    return loop_->stats().iterations - before;
-  }
+  std::uint64_t run_for(milliseconds duration) { return test::run_for(*loop_, duration); }
 
   Listener* echo_server(const std::string& address = "tcp://127.0.0.1:0") {
     auto endpoint = parse_endpoint(address);

@@ -14,6 +14,7 @@
 
 #include "core/loop.hpp"
 #include "core/uring_backend.hpp"
+#include "tests/core/run_loop.hpp"
 
 namespace nelson::core {
 namespace {
@@ -47,18 +48,9 @@ class UringTest : public ::testing::Test {
 
   template <class Pred>
   bool run_until(Pred done, milliseconds limit = milliseconds(10000)) {
-    const auto deadline = Clock::now() + limit;
-    while (!done()) {
-      if (Clock::now() > deadline) return false;
-      loop_->run_once(milliseconds(10));
-    }
-    return true;
+    return test::run_until(*loop_, done, limit);
   }
-
-  void run_for(milliseconds span) {
-    const auto end = Clock::now() + span;
-    while (Clock::now() < end) loop_->run_once(milliseconds(5));
-  }
+  void run_for(milliseconds span) { test::run_for(*loop_, span); }
 
   Listener* listen(const std::string& address = "tcp://127.0.0.1:0") {
     auto listener = loop_->listen(*parse_endpoint(address));
