@@ -1,0 +1,153 @@
+// nelson-bench-server: the benchmark service of examples/bench.x (BENCHPROG 0x20000099 v1:
+// NULL, ECHO, SUM) on nelson's server runtime, over any mix of TCP, UDP and UNIX sockets.
+//
+//   nelson-bench-server --listen tcp://127.0.0.1:20099 --listen udp://127.0.0.1:20099 --backend epoll
+//   rpcinfo -n 20099 -t 127.0.0.1 0x20000099 1
+//
+// SIGTERM/SIGINT drain the server (stop accepting, finish calls in flight, flush) and exit 0.
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/loop.hpp"
+#include "examples/bench_service.hpp"
+#include "server/server.hpp"
+
+namespace core = nelson::core;
+namespace server = nelson::server;
+
+namespace {
+
+int usage(const std::string& why) {
+  std::fprintf(stderr,
+               "nelson-bench-server: %s\n"
+               "usage: nelson-bench-server --listen ADDRESS [--listen ADDRESS ...] [options]\n"
+               "  ADDRESS: tcp://host:port, udp://host:port or unix:///path\n"
+               "  --backend auto|io_uring|epoll|kqueue|select\n"
+               "  --max-connections N      open stream connections (default 4096)\n"
+               "  --max-record-size BYTES  largest call record (default 1048576)\n"
+               "  --max-fragments N        fragments in one record (default 65536)\n"
+               "  --max-in-flight N        unanswered calls per connection (default 256)\n"
+               "  --max-queued-output B    queued reply bytes per connection (default 4194304)\n"
+               "  --idle-timeout-ms MS     close idle connections (default 120000; 0 never)\n"
+               "  --call-deadline-ms MS    expire unanswered asynchronous calls (default 30000)\n"
+               "  --drc-entries N          duplicate-request cache entries (default 4096)\n"
+               "  --drc-bytes B            duplicate-request cache bytes (default 16777216)\n"
+               "  --drain-deadline-ms MS   SIGTERM drain deadline (default 10000)\n"
+               "  --at-most-once PROC      serve procedure PROC (1 ECHO, 2 SUM) through the DRC\n"
+               "  --async-delay-ms MS      answer ECHO and SUM asynchronously after MS\n"
+               "  --stats-interval S       print the counters every S seconds\n"
+               "  --quiet                  no start-up lines\n",
+               why.c_str());
+  return 2;
+}
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  core::LoopOptions loop_options;
+  server::ServerOptions options;
+  server::ServerLimits& limits = options.limits;
+  nelson::examples::BenchServiceOptions service;
+  std::vector<core::Endpoint> endpoints;
+  unsigned stats_interval = 0;
+  bool quiet = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--quiet") {
+      quiet = true;
+      continue;
+    }
+    if (i + 1 >= argc) return usage("missing value after " + std::string(arg));
+    const std::string_view value = argv[++i];
+    std::uint64_t n = 0;
+    const bool numeric = parse_number(value, n);
+    if (arg == "--listen") {
+      auto endpoint = core::parse_endpoint(value);
+      if (!endpoint) return usage(endpoint.error().message);
+      endpoints.push_back(*endpoint);
+    } else if (arg == "--backend") {
+      if (!core::parse_backend(value, loop_options.backend)) return usage("unknown backend " + std::string(value));
+    } else if (!numeric) {
+      return usage("not a number after " + std::string(arg) + ": " + std::string(value));
+    } else if (arg == "--max-connections") {
+      limits.max_connections = n;
+    } else if (arg == "--max-record-size") {
+      limits.max_record_size = n;
+    } else if (arg == "--max-fragments") {
+      limits.max_fragments = n;
+    } else if (arg == "--max-in-flight") {
+      limits.max_calls_in_flight = n;
+    } else if (arg == "--max-queued-output") {
+      limits.max_queued_output = n;
+    } else if (arg == "--idle-timeout-ms") {
+      limits.idle_timeout = std::chrono::milliseconds(n);
+    } else if (arg == "--call-deadline-ms") {
+      limits.call_deadline = std::chrono::milliseconds(n);
+    } else if (arg == "--drc-entries") {
+      limits.drc_max_entries = n;
+    } else if (arg == "--drc-bytes") {
+      limits.drc_max_bytes = n;
+    } else if (arg == "--drain-deadline-ms") {
+      limits.drain_deadline = std::chrono::milliseconds(n);
+    } else if (arg == "--at-most-once") {
+      service.at_most_once.push_back(static_cast<std::uint32_t>(n));
+    } else if (arg == "--async-delay-ms") {
+      service.async_delay = std::chrono::milliseconds(n);
+    } else if (arg == "--stats-interval") {
+      stats_interval = static_cast<unsigned>(n);
+    } else {
+      return usage("unknown option " + std::string(arg));
+    }
+  }
+  if (endpoints.empty()) return usage("no --listen address");
+
+  auto created = core::Loop::create(loop_options);
+  if (!created) return usage(created.error().message);
+  auto loop = std::move(created).value();
+  if (!loop->fallback_reason().empty()) {
+    core::log(core::LogLevel::info, "backend fallback: " + loop->fallback_reason());
+  }
+
+  server::Server srv(*loop, options);
+  nelson::examples::register_bench_service(srv, service);
+  for (const core::Endpoint& endpoint : endpoints) {
+    auto bound = srv.listen(endpoint);
+    if (!bound) return usage(bound.error().message);
+    if (!quiet) std::printf("serving BENCHPROG on %s\n", bound->to_string().c_str());
+  }
+  if (auto signals = srv.drain_on_signals(); !signals) return usage(signals.error().message);
+  if (!quiet) {
+    std::printf("backend %s\n", std::string(core::to_string(loop->backend_kind())).c_str());
+    std::fflush(stdout);
+  }
+
+  auto print_stats = [&] {
+    std::fputs(srv.format_stats().c_str(), stdout);
+    std::fflush(stdout);
+  };
+  core::Timer ticker(loop->timers(), [&] {
+    print_stats();
+    ticker.arm_after(std::chrono::seconds(stats_interval));
+  });
+  if (stats_interval != 0) {
+    loop->timers().update_now();
+    ticker.arm_after(std::chrono::seconds(stats_interval));
+  }
+
+  loop->run();
+  if (!quiet) {
+    std::printf("drained\n");
+    print_stats();
+  }
+  return 0;
+}
