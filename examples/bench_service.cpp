@@ -56,8 +56,8 @@ class DelayedReplies {
 
 void register_bench_service(server::Server& server, const BenchServiceOptions& options) {
   const auto semantics = [&](std::uint32_t proc) {
-    const bool amo = std::find(options.at_most_once.begin(), options.at_most_once.end(), proc) !=
-                     options.at_most_once.end();
+    const bool amo =
+        std::find(options.at_most_once.begin(), options.at_most_once.end(), proc) != options.at_most_once.end();
     return amo ? server::Semantics::at_most_once : server::Semantics::idempotent;
   };
   server.name_program(kBenchProg, "BENCHPROG");
@@ -82,23 +82,21 @@ void register_bench_service(server::Server& server, const BenchServiceOptions& o
 
   auto delayed = std::make_shared<DelayedReplies>(server.loop().timers());
   const auto delay = options.async_delay;
-  server.add_procedure(kBenchProg, kBenchVers, kBenchEcho, {"BENCH_ECHO", semantics(kBenchEcho)},
-                       [delayed, delay](Call& call) {
-                         std::span<const std::byte> data;
-                         if (!call.args().view_opaque(data) || !call.args().expect_end()) return Status::garbage_args;
-                         // The view stays valid: the handle keeps the call's bytes alive.
-                         delayed->add(delay, call.defer(), [data](ReplyHandle& h) {
-                           h.reply([&](xdr::Encoder& e) { e.put_opaque(data); });
-                         });
-                         return Status::deferred;
-                       });
+  server.add_procedure(
+      kBenchProg, kBenchVers, kBenchEcho, {"BENCH_ECHO", semantics(kBenchEcho)}, [delayed, delay](Call& call) {
+        std::span<const std::byte> data;
+        if (!call.args().view_opaque(data) || !call.args().expect_end()) return Status::garbage_args;
+        // The view stays valid: the handle keeps the call's bytes alive.
+        delayed->add(delay, call.defer(),
+                     [data](ReplyHandle& h) { h.reply([&](xdr::Encoder& e) { e.put_opaque(data); }); });
+        return Status::deferred;
+      });
   server.add_procedure(kBenchProg, kBenchVers, kBenchSum, {"BENCH_SUM", semantics(kBenchSum)},
                        [delayed, delay](Call& call) {
                          std::int64_t sum = 0;
                          if (!decode_sum(call.args(), sum)) return Status::garbage_args;
-                         delayed->add(delay, call.defer(), [sum](ReplyHandle& h) {
-                           h.reply([&](xdr::Encoder& e) { e.put_hyper(sum); });
-                         });
+                         delayed->add(delay, call.defer(),
+                                      [sum](ReplyHandle& h) { h.reply([&](xdr::Encoder& e) { e.put_hyper(sum); }); });
                          return Status::deferred;
                        });
 }

@@ -26,8 +26,8 @@ class Connection {
   core::Stream* stream = nullptr;
   std::uint32_t generation = 0;
   std::optional<rpc::RecordReader> reader;
-  rpc::Record record;           // the record being dispatched (a deferred call takes it)
-  core::Chain pending;          // replies encoded since the last hand-over to the stream
+  rpc::Record record;              // the record being dispatched (a deferred call takes it)
+  core::Chain pending;             // replies encoded since the last hand-over to the stream
   core::SocketAddress drc_client;  // the peer without its port: the DRC's client address
   core::Timer idle_timer;
   core::TimePoint last_activity{};

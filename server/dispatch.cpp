@@ -10,8 +10,8 @@
 namespace nelson::server {
 namespace {
 
-void encode_reply(xdr::Encoder& e, std::uint32_t xid, ReplyKind kind, const ResultsWriter& results,
-                  std::uint32_t low, std::uint32_t high, rpc::AuthStat why) {
+void encode_reply(xdr::Encoder& e, std::uint32_t xid, ReplyKind kind, const ResultsWriter& results, std::uint32_t low,
+                  std::uint32_t high, rpc::AuthStat why) {
   switch (kind) {
     case ReplyKind::success:
       rpc::encode_success_reply(e, xid, rpc::kNullAuth);
@@ -74,9 +74,7 @@ void Server::process_call(std::span<const std::byte> message, ReplyTarget& targe
       }
       caller.auth_sys = &sys;
       break;
-    default:
-      emit(target, ReplyKind::auth_error, {}, 0, 0, rpc::AuthStat::auth_rejectedcred);
-      return;
+    default: emit(target, ReplyKind::auth_error, {}, 0, 0, rpc::AuthStat::auth_rejectedcred); return;
   }
 
   const Route route = registry_.route(header.prog, header.vers, header.proc);
@@ -132,7 +130,9 @@ void Server::finish_sync(Call& call, Status status) {
 }
 
 bool Server::target_alive(const ReplyTarget& target) const noexcept {
-  if (target.conn != nullptr) return target.conn->generation == target.conn_generation && target.conn->open();
+  if (target.conn != nullptr) {
+    return target.conn->generation == target.conn_generation && target.conn->open() && !target.conn->eof;
+  }
   return target.socket != nullptr && !target.socket->closing();
 }
 
@@ -200,8 +200,8 @@ bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, st
     body(e);
     if (!e.finish()) [[unlikely]] {
       ++stats_.encode_failures;
-      bad_input_log_.log(core::LogLevel::error, "server: reply to " + target.peer->to_string() +
-                                                    " not encoded: " + e.error().message());
+      bad_input_log_.log(core::LogLevel::error,
+                         "server: reply to " + target.peer->to_string() + " not encoded: " + e.error().message());
       datagram_out_.clear();
       drc_.forget(target.drc);
       return false;
@@ -244,8 +244,8 @@ bool Server::emit_raw(ReplyTarget& target, std::span<const std::byte> message) {
   datagram_out_.clear();
   if (rc != 0) [[unlikely]] {
     ++stats_.udp_send_errors;
-    bad_input_log_.log(core::LogLevel::warning, "server: reply to " + target.peer->to_string() +
-                                                    " not sent: " + std::to_string(-rc));
+    bad_input_log_.log(core::LogLevel::warning,
+                       "server: reply to " + target.peer->to_string() + " not sent: " + std::to_string(-rc));
     return false;
   }
   return true;
@@ -374,8 +374,8 @@ void Server::expire(PendingCall& p) {
   ++stats_.expired;
   expired_log_.log(core::LogLevel::warning,
                    "server: call xid " + std::to_string(p.target.xid) + " from " +
-                       (p.target.peer != nullptr ? p.target.peer->to_string() : std::string("?")) +
-                       " expired after " + std::to_string(options_.limits.call_deadline.count()) + " ms unanswered");
+                       (p.target.peer != nullptr ? p.target.peer->to_string() : std::string("?")) + " expired after " +
+                       std::to_string(options_.limits.call_deadline.count()) + " ms unanswered");
   // The DRC entry stays "in progress": a retransmission of an expired at-most-once call is
   // dropped rather than run a second time while the first may still be working.
   release_pending(p);

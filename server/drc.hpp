@@ -48,10 +48,10 @@ struct DrcTicket {
 
 struct DrcStats {
   std::uint64_t inserts = 0;
-  std::uint64_t replays = 0;       // completed duplicates answered from the cache
-  std::uint64_t in_progress = 0;   // duplicates dropped while the original ran
-  std::uint64_t evictions = 0;     // entries pushed out by the entry or byte bound
-  std::uint64_t uncacheable = 0;   // replies larger than the byte bound (duplicates are dropped)
+  std::uint64_t replays = 0;      // completed duplicates answered from the cache
+  std::uint64_t in_progress = 0;  // duplicates dropped while the original ran
+  std::uint64_t evictions = 0;    // entries pushed out by the entry or byte bound
+  std::uint64_t uncacheable = 0;  // replies larger than the byte bound (duplicates are dropped)
   std::size_t entries = 0;
   std::size_t bytes = 0;
 };

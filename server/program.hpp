@@ -48,7 +48,7 @@ struct ProgramEntry {
 /// Where a call goes, or why it goes nowhere.
 struct Route {
   enum class Kind : std::uint8_t { found, prog_unavail, prog_mismatch, proc_unavail } kind = Kind::prog_unavail;
-  Procedure* procedure = nullptr;     // when found
+  Procedure* procedure = nullptr;         // when found
   const ProgramEntry* program = nullptr;  // when found, prog_mismatch or proc_unavail
 };
 

@@ -126,11 +126,13 @@ void Server::on_accept(core::Stream& stream) {
     pump(*c);
   };
   stream.on_eof = [this, c](core::Stream& s) {
+    // The client is gone (RPC clients close, they do not half-close): calls already received
+    // are answered if they can be at once, deferred ones become orphans (as libtirpc closes a
+    // connection on EOF), and the connection closes when its queued replies have left.
+    pump(*c);
     c->eof = true;
     s.pause_reading();
-    // Calls already received are still answered; the connection closes once they have left.
-    pump(*c);
-    if (c->open() && c->in_flight == 0 && s.queued_output() == 0) s.close();
+    close_when_flushed(*c);
   };
   stream.on_write_pressure = [this, c](core::Stream&, bool above) {
     if (above) {
@@ -208,12 +210,25 @@ void Server::schedule_resume(Connection& c) {
     if (conn->generation != generation) return;
     conn->resume_posted = false;
     pump(*conn);
-    if (conn->open() && conn->eof && conn->in_flight == 0 && conn->stream->queued_output() == 0) conn->stream->close();
   });
+}
+
+void Server::close_when_flushed(Connection& c) {
+  if (!c.open()) return;
+  if (c.stream->queued_output() == 0) {
+    c.stream->close();
+    return;
+  }
+  c.stream->shutdown_write();
+  c.idle_timer.arm_after(kFlushPoll);  // on_idle_timer checks again
 }
 
 void Server::on_idle_timer(Connection& c) {
   if (!c.open()) return;
+  if (c.eof) {
+    close_when_flushed(c);
+    return;
+  }
   const auto timeout = options_.limits.idle_timeout;
   const core::TimePoint now = loop_->timers().now();
   if (c.in_flight == 0 && now - c.last_activity >= timeout) {
@@ -338,8 +353,8 @@ std::string Server::format_stats() const {
         out += ": calls=" + std::to_string(pr.stats.calls) + " garbage_args=" + std::to_string(pr.stats.garbage_args) +
                " system_err=" + std::to_string(pr.stats.system_err) + " denied=" + std::to_string(pr.stats.denied) +
                " drc_replays=" + std::to_string(pr.stats.drc_replays) +
-               " drc_dropped=" + std::to_string(pr.stats.drc_dropped) + " bytes_in=" + std::to_string(pr.stats.bytes_in) +
-               "\n";
+               " drc_dropped=" + std::to_string(pr.stats.drc_dropped) +
+               " bytes_in=" + std::to_string(pr.stats.bytes_in) + "\n";
       }
     }
   }

@@ -85,6 +85,7 @@ enum class ReplyKind : std::uint8_t {
   auth_error,
 };
 
+/// A Server must outlive the ReplyHandles it gave out (answer or drop them before destroying it).
 class Server {
  public:
   explicit Server(core::Loop& loop, ServerOptions options = {});
@@ -94,8 +95,7 @@ class Server {
 
   /// Registers a procedure of (prog, vers). Returns false for an empty handler or a procedure
   /// number above Registry::kMaxProcedure.
-  bool add_procedure(std::uint32_t prog, std::uint32_t vers, std::uint32_t proc, ProcedureSpec spec,
-                     Handler handler);
+  bool add_procedure(std::uint32_t prog, std::uint32_t vers, std::uint32_t proc, ProcedureSpec spec, Handler handler);
   void name_program(std::uint32_t prog, std::string name) { registry_.name_program(prog, std::move(name)); }
 
   /// Serves on `endpoint` (tcp://, udp:// or unix://). Returns the bound endpoint (port 0 gets
@@ -133,6 +133,9 @@ class Server {
   void schedule_resume(Connection& c);
   void release_connection(Connection& c);
   void on_idle_timer(Connection& c);
+  void close_when_flushed(Connection& c);
+  // How often a connection whose client left checks whether its last replies have gone.
+  static constexpr std::chrono::milliseconds kFlushPoll{10};
   void check_drain();
   void finish_drain();
 
@@ -146,8 +149,7 @@ class Server {
   [[nodiscard]] bool target_alive(const ReplyTarget& target) const noexcept;
   void count_reply(ReplyKind kind, Procedure* procedure) noexcept;
   ReplyHandle defer(Call& call);
-  bool complete(PendingCall* call, std::uint32_t generation, ReplyKind kind, ResultsWriter results,
-                rpc::AuthStat why);
+  bool complete(PendingCall* call, std::uint32_t generation, ReplyKind kind, ResultsWriter results, rpc::AuthStat why);
   void release_pending(PendingCall& call);
   void expire(PendingCall& call);
   [[nodiscard]] bool pending_live(const PendingCall* call, std::uint32_t generation) const noexcept;
