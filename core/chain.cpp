@@ -8,11 +8,31 @@ namespace nelson::core {
 void Chain::append(Slice slice) {
   if (slice.length == 0) return;
   size_ += slice.length;
+  const std::size_t end = std::size_t{slice.offset} + slice.length;
+  if (slice_count() != 0 && slices_.back().slab.get() == slice.slab.get()) {
+    ++tail_run_;
+    tail_end_ = std::max(tail_end_, end);
+  } else {
+    tail_run_ = 1;
+    tail_end_ = end;
+  }
   slices_.push_back(std::move(slice));
 }
 
 void Chain::append(Chain&& other) {
-  for (Slice& s : std::span(other.slices_).subspan(other.head_)) append(std::move(s));
+  for (Slice& s : std::span(other.slices_).subspan(other.head_)) {
+    if (s.length == 0) continue;
+    if (slice_count() != 0) {
+      Slice& last = slices_.back();
+      if (last.slab.get() == s.slab.get() && last.offset + last.length == s.offset) {
+        last.length += s.length;  // contiguous in the same slab: one slice (s's reference goes)
+        size_ += s.length;
+        tail_end_ = std::max<std::size_t>(tail_end_, std::size_t{last.offset} + last.length);
+        continue;
+      }
+    }
+    append(std::move(s));
+  }
   other.clear();
 }
 
@@ -31,6 +51,7 @@ bool Chain::append_copy(std::span<const std::byte> bytes, SlabPool& pool) {
     std::memcpy(last.slab->data() + last.offset + last.length, bytes.data(), into_tail);
     last.length += static_cast<std::uint32_t>(into_tail);
     size_ += into_tail;
+    tail_end_ = std::max<std::size_t>(tail_end_, std::size_t{last.offset} + last.length);
   }
   std::size_t done = into_tail;
   while (done < bytes.size()) {
@@ -88,6 +109,8 @@ void Chain::clear() noexcept {
   slices_.clear();
   head_ = 0;
   size_ = 0;
+  tail_run_ = 0;
+  tail_end_ = 0;
 }
 
 }  // namespace nelson::core

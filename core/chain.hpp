@@ -11,6 +11,7 @@
 
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -39,7 +40,8 @@ class Chain {
   /// only user, then new slabs from `pool`. Returns false (appending nothing) when the pool
   /// cannot supply enough slabs.
   [[nodiscard]] bool append_copy(std::span<const std::byte> bytes, SlabPool& pool);
-  /// Moves every slice of `other` to the end of this chain.
+  /// Moves every slice of `other` to the end of this chain. A slice that continues the one
+  /// before it in the same slab is merged into it (one iovec for many small records).
   void append(Chain&& other);
 
   /// Fills up to `max` iovecs from the front; returns how many.
@@ -54,11 +56,18 @@ class Chain {
   [[nodiscard]] std::span<const Slice> slices() const noexcept {
     return {slices_.data() + head_, slices_.size() - head_};
   }
+  /// How many trailing slices share the last slice's slab, and the furthest byte of that slab
+  /// they cover (an upper bound). Together with the slab's refcount they tell in O(1) whether
+  /// the rest of the slab is free for this chain to append into.
+  [[nodiscard]] std::size_t tail_run() const noexcept { return std::min(tail_run_, slice_count()); }
+  [[nodiscard]] std::size_t tail_end() const noexcept { return tail_end_; }
 
  private:
   std::vector<Slice> slices_;
   std::size_t head_ = 0;  // slices before head_ were consumed; compacted lazily
   std::size_t size_ = 0;
+  std::size_t tail_run_ = 0;
+  std::size_t tail_end_ = 0;
 };
 
 }  // namespace nelson::core

@@ -13,16 +13,12 @@ std::span<std::byte> ChainSink::next_region(std::size_t used, std::size_t min_by
       // The bytes after the chain's data in its last slab are free when only the chain
       // references that slab: its trailing slices of that slab account for every reference.
       // (Records appended one after another leave several slices of one slab at the end.)
-      const auto slices = out_->slices();
-      core::Slab* slab = slices.back().slab.get();
-      std::size_t refs = 0;
-      std::size_t end = 0;
-      for (auto it = slices.rbegin(); it != slices.rend() && it->slab.get() == slab; ++it) {
-        ++refs;
-        end = std::max<std::size_t>(end, std::size_t{it->offset} + it->length);
-      }
-      if (slab->refs() == refs && slab->capacity() - end >= std::max<std::size_t>(min_bytes, 1)) {
-        current_ = slices.back().slab;
+      const core::Slice& last = out_->slices().back();
+      core::Slab* slab = last.slab.get();
+      const std::size_t end = out_->tail_end();
+      if (slab->refs() == out_->tail_run() && end < slab->capacity() &&
+          slab->capacity() - end >= std::max<std::size_t>(min_bytes, 1)) {
+        current_ = last.slab;
         start_ = static_cast<std::uint32_t>(end);
         return {current_->data() + end, current_->capacity() - end};
       }

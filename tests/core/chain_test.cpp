@@ -125,5 +125,42 @@ TEST(Chain, MoveAppendsAllSlices) {
   EXPECT_EQ(flatten(a), "headtail");
 }
 
+TEST(Chain, MoveAppendMergesContiguousSlicesOfOneSlab) {
+  SlabPool pool(64, 8);
+  SlabRef slab = pool.acquire();
+  std::memcpy(slab->data(), "abcdefgh", 8);
+  Chain pieces;
+  pieces.append(Slice{slab, 0, 3});
+  pieces.append(Slice{slab, 3, 2});
+  pieces.append(Slice{slab, 6, 2});  // a gap at 5: not contiguous
+  EXPECT_EQ(pieces.tail_run(), 3U);
+  EXPECT_EQ(pieces.tail_end(), 8U);
+  Chain out;
+  out.append(std::move(pieces));
+  ASSERT_EQ(out.slice_count(), 2U);
+  EXPECT_EQ(out.slices()[0].length, 5U);
+  EXPECT_EQ(flatten(out), "abcdegh");
+  EXPECT_EQ(slab.get()->refs(), 3U) << "one reference per remaining slice, plus ours";
+  EXPECT_EQ(out.tail_run(), 2U);
+}
+
+TEST(Chain, TailRunFollowsAppendsAndConsumes) {
+  SlabPool pool(64, 8);
+  SlabRef a = pool.acquire();
+  SlabRef b = pool.acquire();
+  Chain c;
+  c.append(Slice{a, 0, 4});
+  c.append(Slice{b, 0, 4});
+  c.append(Slice{b, 4, 4});
+  EXPECT_EQ(c.tail_run(), 2U);
+  EXPECT_EQ(c.tail_end(), 8U);
+  c.consume(6);  // the slice of a and half of the first of b
+  EXPECT_EQ(c.tail_run(), 2U);
+  c.consume(4);  // the rest of the first of b and half of the second
+  EXPECT_EQ(c.tail_run(), 1U);
+  c.clear();
+  EXPECT_EQ(c.tail_run(), 0U);
+}
+
 }  // namespace
 }  // namespace nelson::core
