@@ -12,7 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liburing-dev libmimalloc-dev
   # interop peers and baselines
-  libtirpc-dev rpcsvc-proto rpcbind
+  libtirpc-dev rpcsvc-proto rpcbind tshark
   # NEON kernels: cross-compiled and run under user-mode emulation (scripts/check-neon.sh)
   g++-aarch64-linux-gnu qemu-user
   # profiling (perf/ scripts, callgrind instruction counts)
