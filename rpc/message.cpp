@@ -37,6 +37,10 @@ bool decode_opaque_auth(xdr::Decoder& d, OpaqueAuth& out) noexcept {
 
 void encode_opaque_auth(xdr::Encoder& e, const OpaqueAuth& auth) noexcept {
   e.put_uint(static_cast<std::uint32_t>(auth.flavor));
+  if (auth.body.empty()) {  // AUTH_NONE, the verifier of almost every reply: no opaque path
+    e.put_uint(0);
+    return;
+  }
   e.put_opaque(auth.body, kMaxAuthBytes);
 }
 

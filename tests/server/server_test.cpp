@@ -543,6 +543,22 @@ TEST_P(ServerSuite, UnixSocketsServeLikeTcp) {
   ::unlink(path.c_str());
 }
 
+TEST_P(ServerSuite, UdpRepliesLeaveFromTheAddressTheCallArrivedOn) {
+  start(ServerOptions{});
+  if (IsSkipped()) return;
+  register_procedures();
+  auto any = server_->listen(*core::parse_endpoint("udp://0.0.0.0:0"));
+  ASSERT_TRUE(any) << any.error().message;
+  // Loopback answers every 127/8 address; a connected UDP socket accepts only datagrams from
+  // the address it sent to, so a reply sent from 127.0.0.1 (the route's default) would be lost.
+  auto to = core::parse_endpoint("udp://127.0.0.2:" + std::to_string(any->address.port()));
+  ASSERT_TRUE(to);
+  RawClient c(*loop_, *to);
+  auto r = roundtrip(c, call(77, 0), false);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header.xid, 77U);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ServerSuite,
                          ::testing::Values(core::BackendKind::select, core::BackendKind::epoll,
                                            core::BackendKind::io_uring),
