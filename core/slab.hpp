@@ -28,6 +28,8 @@ class alignas(64) Slab {  // 64: the bytes that follow the header start on a cac
   [[nodiscard]] const std::byte* data() const noexcept { return reinterpret_cast<const std::byte*>(this + 1); }
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] std::uint32_t refs() const noexcept { return refs_; }
+  /// The pool the slab returns to (e.g. to tell a kernel receive buffer from a plain slab).
+  [[nodiscard]] const SlabPool* pool() const noexcept { return pool_; }
 
  private:
   friend class SlabPool;

@@ -72,7 +72,7 @@ ReadStatus RecordReader::next(Record& out) noexcept {
         return ReadStatus::record;
       }
     }
-    if (input_.empty()) return ReadStatus::need_more;
+    if (input_.empty()) return unpin_foreign() ? ReadStatus::need_more : ReadStatus::error;
     const core::Slice& front = input_.slices().front();
 
     if (!in_fragment_) {
@@ -105,6 +105,19 @@ ReadStatus RecordReader::next(Record& out) noexcept {
     fragment_left_ -= n;
     input_.consume(n);
   }
+}
+
+bool RecordReader::unpin_foreign() noexcept {
+  // A partial record may wait for its peer indefinitely (a slow or hostile client). Its view
+  // must not hold a buffer of another pool: io_uring's provided-buffer ring has a few hundred,
+  // and a few hundred idle half-sent calls would otherwise leave no buffer to receive into.
+  if (!pending_.slab || pending_.slab->pool() == pool_) return true;
+  if (!staged_.append_copy(pending_.bytes(), *pool_)) {
+    fail(RecordErrc::out_of_slabs, pending_.length, 0);
+    return false;
+  }
+  pending_ = core::Slice{};
+  return true;
 }
 
 bool RecordReader::on_mark(std::uint32_t mark) noexcept {

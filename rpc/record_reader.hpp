@@ -28,6 +28,9 @@
 //     allocated only when its last fragment's mark has told the total and the total is within
 //     max_record_size. Fragments before the last may have been staged in pool slabs first.
 // Every copied byte is reported through SlabPool::count_copied().
+// A record still incomplete when the fed bytes run out never keeps a view of a slab from a
+// pool other than the reader's own (such as io_uring's provided receive buffers, which are few):
+// its bytes so far are copied into the reader's pool first.
 //
 // Limits are checked from each mark alone, before any of its bytes is buffered: the sum of the
 // fragment lengths (so a single 2^31-1 last fragment is refused at once) and the number of
@@ -156,6 +159,9 @@ class RecordReader {
   // Moves the pending view and the staged slabs into a fresh owned buffer of record_size_.
   bool go_owned() noexcept;
   void finish(Record& out) noexcept;
+  // Copies a partial record's view out of a slab that belongs to another pool (a kernel
+  // receive buffer) into this reader's pool. False on error.
+  bool unpin_foreign() noexcept;
   ReadStatus fail(RecordErrc code, std::uint64_t value, std::uint64_t limit) noexcept;
   void reset_record() noexcept;
 

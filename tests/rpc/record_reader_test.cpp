@@ -133,6 +133,27 @@ TEST(RecordReader, OneFragmentOverAdjacentSlicesOfOneSlabStaysAView) {
   EXPECT_EQ(pool.stats().bytes_copied, 0U);
 }
 
+TEST(RecordReader, APartialRecordNeverPinsASlabOfAnotherPool) {
+  // io_uring receives into a small ring of kernel buffers (another pool): a half-sent call must
+  // not keep one of them, or a few hundred slow clients would leave none to receive into.
+  core::SlabPool pool(4096, 64);
+  core::SlabPool kernel_buffers(4096, 4);
+  RecordReader reader(pool);
+  std::vector<std::byte> stream;
+  append_fragment(stream, pattern(200), true);
+  core::Slice first = slab_slice(kernel_buffers, std::span(stream).first(60));
+  reader.feed(first);
+  Record record;
+  EXPECT_EQ(reader.next(record), ReadStatus::need_more);
+  EXPECT_EQ(first.slab->refs(), 1U) << "only the test's own reference is left";
+  reader.feed(slab_slice(kernel_buffers, std::span(stream).subspan(60)));
+  ASSERT_EQ(reader.next(record), ReadStatus::record);
+  EXPECT_TRUE(record.copied());
+  EXPECT_EQ(record.slice().slab->pool(), &pool);
+  EXPECT_EQ(to_vec(record.bytes()), pattern(200));
+  EXPECT_EQ(kernel_buffers.stats().slabs_in_use, 1U);  // `first`, held by the test
+}
+
 TEST(RecordReader, ZeroLengthFragments) {
   core::SlabPool pool(4096, 64);
   RecordReader reader(pool);
