@@ -5,20 +5,6 @@
 
 namespace nelson::core {
 
-void Chain::append(Slice slice) {
-  if (slice.length == 0) return;
-  size_ += slice.length;
-  const std::size_t end = std::size_t{slice.offset} + slice.length;
-  if (slice_count() != 0 && slices_.back().slab.get() == slice.slab.get()) {
-    ++tail_run_;
-    tail_end_ = std::max(tail_end_, end);
-  } else {
-    tail_run_ = 1;
-    tail_end_ = end;
-  }
-  slices_.push_back(std::move(slice));
-}
-
 void Chain::append(Chain&& other) {
   for (Slice& s : std::span(other.slices_).subspan(other.head_)) {
     if (s.length == 0) continue;
@@ -69,6 +55,37 @@ bool Chain::append_copy(std::span<const std::byte> bytes, SlabPool& pool) {
   }
   pool.count_copied(bytes.size());
   return true;
+}
+
+std::span<std::byte> Chain::reserve_tail(SlabPool& pool, std::size_t min) {
+  if (slice_count() != 0) {
+    const Slice& last = slices_.back();
+    const std::size_t capacity = last.slab->capacity();
+    if (last.slab->refs() == tail_run() && tail_end_ < capacity && capacity - tail_end_ >= min) {
+      return {last.slab->data() + tail_end_, capacity - tail_end_};
+    }
+  }
+  SlabRef slab = pool.acquire();
+  if (!slab || slab->capacity() < min) return {};
+  const std::span<std::byte> room{slab->data(), slab->capacity()};
+  slices_.push_back(Slice{std::move(slab), 0, 0});
+  tail_run_ = 1;
+  tail_end_ = 0;
+  return room;
+}
+
+void Chain::commit_tail(std::size_t n) {
+  if (n == 0) return;
+  Slice& last = slices_.back();
+  if (std::size_t{last.offset} + last.length == tail_end_) {
+    last.length += static_cast<std::uint32_t>(n);
+  } else {
+    SlabRef slab = last.slab;  // copied before push_back may move the vector
+    slices_.push_back(Slice{std::move(slab), static_cast<std::uint32_t>(tail_end_), static_cast<std::uint32_t>(n)});
+    ++tail_run_;
+  }
+  size_ += n;
+  tail_end_ += n;
 }
 
 std::size_t Chain::fill_iovecs(iovec* out, std::size_t max) const noexcept {

@@ -35,7 +35,19 @@ class Chain {
   Chain() = default;
 
   /// Appends a slice (sharing its slab). Empty slices are dropped.
-  void append(Slice slice);
+  void append(Slice slice) {
+    if (slice.length == 0) return;
+    size_ += slice.length;
+    const std::size_t end = std::size_t{slice.offset} + slice.length;
+    if (slice_count() != 0 && slices_.back().slab.get() == slice.slab.get()) {
+      ++tail_run_;
+      tail_end_ = std::max(tail_end_, end);
+    } else {
+      tail_run_ = 1;
+      tail_end_ = end;
+    }
+    slices_.push_back(std::move(slice));
+  }
   /// Appends a copy of `bytes`, filling the free tail of the last slab when this chain is its
   /// only user, then new slabs from `pool`. Returns false (appending nothing) when the pool
   /// cannot supply enough slabs.
@@ -43,6 +55,14 @@ class Chain {
   /// Moves every slice of `other` to the end of this chain. A slice that continues the one
   /// before it in the same slab is merged into it (one iovec for many small records).
   void append(Chain&& other);
+
+  /// Room to write at the end of the chain without a copy: the free tail of the last slab when
+  /// this chain holds every reference to it, else a fresh slab from `pool` (kept as an empty
+  /// slice). Empty when neither has `min` bytes. Write, then commit_tail() what was written.
+  [[nodiscard]] std::span<std::byte> reserve_tail(SlabPool& pool, std::size_t min);
+  /// Appends the first `n` bytes of the room reserve_tail() returned (extending the last slice
+  /// when it ends there).
+  void commit_tail(std::size_t n);
 
   /// Fills up to `max` iovecs from the front; returns how many.
   std::size_t fill_iovecs(iovec* out, std::size_t max) const noexcept;

@@ -55,6 +55,8 @@ struct CallerInfo {
 };
 
 /// A callable that encodes results, passed without allocation (a non-owning function_ref).
+/// It may be called more than once (again when the results did not fit the first buffer), so it
+/// must only encode.
 class ResultsWriter {
  public:
   ResultsWriter() noexcept = default;

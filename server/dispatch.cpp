@@ -171,6 +171,22 @@ bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, st
 
   if (target.conn != nullptr) {
     Connection& c = *target.conn;
+    // Fast path: mark + reply straight into the free tail of the connection's output slab,
+    // one contiguous encoder, no sink. Results too large for the room take the general path
+    // (the results writer then runs a second time; it only encodes).
+    const std::span<std::byte> room = c.pending.reserve_tail(loop_->pool(), kFastReplyRoom);
+    if (!room.empty()) {
+      xdr::Encoder e(room.subspan(4));
+      body(e);
+      if (e.ok()) {
+        const std::span<const std::byte> message = e.written();
+        rpc::write_record_mark(room.data(), static_cast<std::uint32_t>(message.size()), true);
+        if (target.drc.valid()) drc_.complete(target.drc, message);
+        c.pending.commit_tail(4 + message.size());
+        if (!c.pumping) c.stream->write(std::move(c.pending));
+        return true;
+      }
+    }
     const std::size_t first = c.pending.slice_count();
     const rpc::WriteResult w = writer_.write(c.pending, body);
     if (!w.ok()) [[unlikely]] {

@@ -134,6 +134,8 @@ class Server {
   void release_connection(Connection& c);
   void on_idle_timer(Connection& c);
   void close_when_flushed(Connection& c);
+  // Room a reply needs for the fast path (header + small results); larger ones still work.
+  static constexpr std::size_t kFastReplyRoom = 512;
   // How often a connection whose client left checks whether its last replies have gone.
   static constexpr std::chrono::milliseconds kFlushPoll{10};
   void check_drain();
