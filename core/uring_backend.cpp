@@ -3,7 +3,9 @@
 //   listeners   one multishot ACCEPT each, re-armed when a completion lacks IORING_CQE_F_MORE
 //   streams     one multishot RECV each into a provided-buffer ring whose buffers are slabs of a
 //               pool owned here (grown with traffic): on_data gets a Slice of the very buffer the kernel filled, and
-//               the slab goes back into the ring when its last reference goes (recycle hook)
+//               the slab goes back into the ring when its last reference goes (recycle hook).
+//               When users hold every ring buffer, a starved stream reads with one-shot RECVs
+//               into slabs of the loop's pool instead, until the ring has buffers again
 //   output      at most one SENDMSG in flight per stream, straight from the output chain's
 //               iovecs; SENDMSG_ZC above kZeroCopyThreshold (its buffers live until the NOTIF)
 //   connect     the loop's non-blocking connect, then a POLL_ADD for writability and SO_ERROR
@@ -52,7 +54,9 @@ namespace {
 //   kConnect Handle*    one-shot POLL_ADD: POLLOUT for a connect to finish (stream), POLLIN
 //                       for a connection to refuse (listener out of descriptors)
 //   kCancel  Handle*    ASYNC_CANCEL (pause_reading, close)
-enum Op : std::uint64_t { kRead = 1, kSend = 2, kSendZc = 3, kConnect = 4, kCancel = 5 };
+//   kRecvOne Stream*    one-shot RECV into the stream's input_ slab (of the loop's pool), while
+//                       users hold every buffer of the ring
+enum Op : std::uint64_t { kRead = 1, kSend = 2, kSendZc = 3, kConnect = 4, kCancel = 5, kRecvOne = 6 };
 constexpr std::uint64_t kOpMask = 7;
 
 // Handle::backend_flags: bits 0-7 are states, bits 8-31 count the KiB delivered to a stream in
@@ -64,6 +68,7 @@ constexpr std::uint32_t kConnectArmed = 1U << 3;  // a kConnect POLL_ADD is in t
 constexpr std::uint32_t kStarved = 1U << 4;       // in starved_: waits for ring buffers to come back
 constexpr std::uint32_t kHeld = 1U << 5;          // has completions waiting in held_
 constexpr std::uint32_t kRearmLater = 1U << 6;    // listener in rearm_later_
+constexpr std::uint32_t kRecvOneArmed = 1U << 7;  // a kRecvOne RECV is in the kernel (instead of kReadArmed)
 constexpr std::uint32_t kStateMask = 0xFFU;
 constexpr unsigned kBudgetShift = 8;
 constexpr std::uint32_t kBudgetMax = 0xFFFFFFU;
@@ -97,6 +102,7 @@ std::atomic<int> g_simulated_failure{0};
 std::atomic<unsigned> g_buffer_count{0};
 std::atomic<std::size_t> g_zero_copy_threshold{0};
 std::atomic<std::uint64_t> g_zero_copy_notifications{0};  // for tests: SEND_ZC really ran
+std::atomic<std::uint64_t> g_pool_reads{0};               // for tests: kRecvOne completions (cancelled too)
 
 std::uint64_t pack(const void* p, Op op) noexcept { return reinterpret_cast<std::uintptr_t>(p) | op; }
 
@@ -274,12 +280,16 @@ class UringBackend final : public Backend {
   void cancel_read(Handle& handle) noexcept;
   void starve(Handle& handle) noexcept;
   void rearm_starved() noexcept;
+  /// One-shot RECV into a slab of the loop's pool, for a stream the empty ring starves; false
+  /// when that pool is exhausted too.
+  bool arm_recv_one(Stream& stream) noexcept;
   void rearm_later(Listener& listener) noexcept;
   void rearm_listeners() noexcept;
 
   void reap() noexcept;
   void dispatch(const Completion& c) noexcept;
   void on_stream_read(Stream& s, const Completion& c) noexcept;
+  void on_recv_one(Stream& s, int res) noexcept;
   void deliver(Stream& s, SlabRef slab, int res) noexcept;
   void hold(Stream& s, SlabRef slab, int res) noexcept;
   bool replay_held() noexcept;
@@ -326,6 +336,7 @@ class UringBackend final : public Backend {
   int spare_fd_ = -1;  // closed to make room for one accept when descriptors run out
   RateLimitedLog emfile_log_;
   RateLimitedLog error_log_;
+  RateLimitedLog dry_log_;
 };
 
 // --- set-up and teardown ------------------------------------------------------------------------
@@ -469,8 +480,8 @@ void UringBackend::apply(Handle& h) noexcept {
         return;
       }
       if (s.reading_) {
-        if ((flags & (kReadArmed | kStarved)) == 0) arm_read(s);
-      } else if ((flags & kReadArmed) != 0 && (flags & kReadCancelling) == 0) {
+        if ((flags & (kReadArmed | kRecvOneArmed | kStarved)) == 0) arm_read(s);
+      } else if ((flags & (kReadArmed | kRecvOneArmed)) != 0 && (flags & kReadCancelling) == 0) {
         cancel_read(s);  // pause_reading: data already received is held, not lost
       }
       return;
@@ -526,7 +537,7 @@ void UringBackend::arm_poll(Handle& h, unsigned events) noexcept {
 void UringBackend::cancel_read(Handle& h) noexcept {
   io_uring_sqe* sqe = get_sqe();
   if (sqe == nullptr) return;
-  io_uring_prep_cancel64(sqe, pack(&h, kRead), 0);
+  io_uring_prep_cancel64(sqe, pack(&h, (h.backend_flags & kRecvOneArmed) != 0 ? kRecvOne : kRead), 0);
   io_uring_sqe_set_data64(sqe, pack(&h, kCancel));
   h.backend_flags |= kReadCancelling;
   ++h.pending_ops;
@@ -536,7 +547,7 @@ void UringBackend::detach(Handle& h) noexcept {
   // Everything of this descriptor still in the kernel; zero-copy notifications cannot be
   // cancelled and simply arrive later. Held data, starved readers and delayed listeners are
   // dropped by poll(), which sees closing().
-  if ((h.backend_flags & (kReadArmed | kSendInFlight | kConnectArmed)) == 0) return;
+  if ((h.backend_flags & (kReadArmed | kRecvOneArmed | kSendInFlight | kConnectArmed)) == 0) return;
   io_uring_sqe* sqe = get_sqe();
   if (sqe == nullptr) return;
   io_uring_prep_cancel_fd(sqe, h.fd(), IORING_ASYNC_CANCEL_ALL);
@@ -560,14 +571,35 @@ void UringBackend::rearm_starved() noexcept {
   for (Handle* h : starved_) {
     const BufferRing& ring = h->kind() == HandleKind::datagram ? dgram_ring_ : stream_ring_;
     if (ring.in_ring() == 0 && !h->closing()) {
-      starved_[kept++] = h;  // still nothing to receive into
-      continue;
+      // Users hold every ring buffer, maybe until they read more: a stream reads into the
+      // loop's pool meanwhile, or it could deadlock (even its EOF would wait for a buffer).
+      const bool reads = h->kind() == HandleKind::stream && static_cast<Stream*>(h)->reading_;
+      if (!reads || !arm_recv_one(*static_cast<Stream*>(h))) {
+        starved_[kept++] = h;  // still nothing to receive into
+        continue;
+      }
     }
     h->backend_flags &= ~kStarved;
     --h->pending_ops;
     apply(*h);
   }
   starved_.resize(kept);
+}
+
+bool UringBackend::arm_recv_one(Stream& s) noexcept {
+  SlabRef slab = loop_.pool().acquire();
+  if (!slab) return false;
+  io_uring_sqe* sqe = get_sqe();
+  if (sqe == nullptr) return false;
+  dry_log_.log(LogLevel::warning, "io_uring: users hold all " + std::to_string(buffer_count_) +
+                                      " receive buffers of the ring; reading into the loop's pool");
+  const std::size_t length = std::clamp<std::size_t>(loop_.options().max_read_per_wakeup, 1, slab->capacity());
+  io_uring_prep_recv(sqe, s.fd(), slab->data(), length, 0);
+  io_uring_sqe_set_data64(sqe, pack(&s, kRecvOne));
+  s.input_ = std::move(slab);  // the kernel fills it: nobody else sees it until the completion
+  s.backend_flags |= kRecvOneArmed;
+  ++s.pending_ops;
+  return true;
 }
 
 void UringBackend::rearm_later(Listener& l) noexcept {
@@ -643,6 +675,7 @@ void UringBackend::dispatch(const Completion& c) noexcept {
       return;
     }
     case kSendZc: on_zero_copy(*static_cast<ZcRecord*>(p), c); return;
+    case kRecvOne: on_recv_one(*static_cast<Stream*>(p), c.res); return;
     case kConnect: {
       auto& h = *static_cast<Handle*>(p);
       h.backend_flags &= ~kConnectArmed;
@@ -688,6 +721,24 @@ void UringBackend::on_stream_read(Stream& s, const Completion& c) noexcept {
   // WARNING: the kernel may end a multishot recv that still had data (e.g. CQ overflow);
   // re-arm whenever the stream still reads.
   if (over && c.res > 0) apply(s);
+}
+
+void UringBackend::on_recv_one(Stream& s, int res) noexcept {
+  s.backend_flags &= ~(kRecvOneArmed | kReadCancelling);
+  --s.pending_ops;
+  g_pool_reads.fetch_add(1, std::memory_order_relaxed);
+  SlabRef slab = std::move(s.input_);
+  if (res == -ECANCELED || res == -EAGAIN || res == -EINTR) {  // paused (re-armed if resumed meanwhile), closing
+    apply(s);
+    return;
+  }
+  deliver(s, std::move(slab), res);
+  if (res <= 0 || s.closing()) return;
+  if (stream_ring_.in_ring() == 0) {
+    starve(s);  // rearm_starved(): multishot again if buffers came back, else another pool read
+  } else {
+    apply(s);
+  }
 }
 
 void UringBackend::deliver(Stream& s, SlabRef slab, int res) noexcept {
@@ -984,6 +1035,7 @@ void simulate_setup_failure(int error) noexcept { g_simulated_failure.store(erro
 void set_buffer_count(unsigned count) noexcept { g_buffer_count.store(count); }
 void set_zero_copy_threshold(std::size_t bytes) noexcept { g_zero_copy_threshold.store(bytes); }
 std::uint64_t zero_copy_notifications() noexcept { return g_zero_copy_notifications.load(); }
+std::uint64_t pool_reads() noexcept { return g_pool_reads.load(); }
 }  // namespace uring_testing
 
 }  // namespace nelson::core

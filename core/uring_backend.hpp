@@ -18,5 +18,8 @@ void set_buffer_count(unsigned count) noexcept;
 void set_zero_copy_threshold(std::size_t bytes) noexcept;
 /// Zero-copy send notifications (IORING_CQE_F_NOTIF) seen by all io_uring backends so far.
 std::uint64_t zero_copy_notifications() noexcept;
+/// Completions (cancelled ones too) of the one-shot receives into the loop's pool that streams
+/// make while users hold every ring buffer, by all io_uring backends so far.
+std::uint64_t pool_reads() noexcept;
 
 }  // namespace nelson::core::uring_testing
