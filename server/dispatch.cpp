@@ -1,6 +1,7 @@
 // The path of one call: decode the header, authenticate, route, consult the duplicate-request
 // cache, run the handler, encode the reply where it goes. Also asynchronous completion
 // (ReplyHandle) and call deadlines.
+#include <optional>
 #include <string>
 
 #include "rpc/auth_sys.hpp"
@@ -64,15 +65,15 @@ void Server::process_call(std::span<const std::byte> message, ReplyTarget& targe
   // Authentication comes before routing, as in libtirpc: an unknown flavor is refused even for
   // a program that is not here.
   CallerInfo caller{transport, target.peer, header.cred.flavor, nullptr};
-  rpc::AuthSys sys;
+  std::optional<rpc::AuthSys> sys;  // constructed only for AUTH_SYS callers
   switch (header.cred.flavor) {
     case rpc::AuthFlavor::auth_none: break;
     case rpc::AuthFlavor::auth_sys:
-      if (rpc::parse_auth_sys(header.cred.body, sys) != rpc::AuthStat::auth_ok) [[unlikely]] {
+      if (rpc::parse_auth_sys(header.cred.body, sys.emplace()) != rpc::AuthStat::auth_ok) [[unlikely]] {
         emit(target, ReplyKind::auth_error, {}, 0, 0, rpc::AuthStat::auth_badcred);
         return;
       }
-      caller.auth_sys = &sys;
+      caller.auth_sys = &*sys;
       break;
     default: emit(target, ReplyKind::auth_error, {}, 0, 0, rpc::AuthStat::auth_rejectedcred); return;
   }

@@ -461,5 +461,44 @@ TEST(DecodeReply, TruncatedAtEveryOffsetOfEveryVariantIsGarbage) {
   }
 }
 
+TEST(DecodeCall, FastPathAgreesWithTheGeneralPath) {
+  // decode_call reads ordinary headers with one bounds check; decode_call_general is the
+  // field-by-field reference. Every credential size, verifiers empty and not, any trailing args.
+  std::vector<std::byte> cred_body(400, std::byte{0x5a});
+  std::vector<std::byte> verf_body(8, std::byte{0x33});
+  for (std::size_t cred = 0; cred <= 400; cred += 4) {
+    for (std::size_t verf : {std::size_t{0}, std::size_t{8}}) {
+      for (std::size_t args : {std::size_t{0}, std::size_t{12}}) {
+        std::vector<std::byte> buf(1024);
+        xdr::Encoder e(buf);
+        encode_call(e, 7, 100003, 3, 1, {AuthFlavor::auth_sys, std::span(cred_body).first(cred)},
+                    {AuthFlavor::auth_none, std::span(verf_body).first(verf)});
+        for (std::size_t i = 0; i < args; ++i) e.put_raw("a", 1);
+        const auto bytes = e.written();
+        for (std::size_t cut : {bytes.size(), bytes.size() - 1, std::size_t{39}}) {
+          xdr::Decoder fast(bytes.first(cut));
+          xdr::Decoder general(bytes.first(cut));
+          CallHeader a;
+          CallHeader b;
+          const CallResult ra = decode_call(fast, a);
+          const CallResult rb = decode_call_general(general, b);
+          ASSERT_EQ(ra.status, rb.status) << cred << " " << verf << " " << cut;
+          ASSERT_EQ(fast.offset(), general.offset());
+          if (!ra.ok()) continue;
+          EXPECT_EQ(a.xid, b.xid);
+          EXPECT_EQ(a.prog, b.prog);
+          EXPECT_EQ(a.vers, b.vers);
+          EXPECT_EQ(a.proc, b.proc);
+          EXPECT_EQ(a.cred.flavor, b.cred.flavor);
+          EXPECT_EQ(a.cred.body.data(), b.cred.body.data());
+          EXPECT_EQ(a.cred.body.size(), b.cred.body.size());
+          EXPECT_EQ(a.verf.flavor, b.verf.flavor);
+          EXPECT_EQ(a.verf.body.size(), b.verf.body.size());
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nelson::rpc
