@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# run_rpc_bench.sh — the end-to-end ONC RPC server benchmark (DESIGN.md, "Performance method").
+#
+#   bash bench/run_rpc_bench.sh [BUILD_DIR]        # default build/release
+#   DURATION=3 WARMUP=1 CASES="null-16x16 echo1k-16x1" SERVERS="floor tirpc" bash bench/run_rpc_bench.sh
+#
+# For every case and every server: start the server alone on CPU 0 on a free loopback port, run
+# nelson-bench-blast on CPU 1 (warm-up, then the measured window), and read the server's CPU time
+# (utime + stime) when blast announces the window ("# measuring") and when it reports. A fresh
+# server per case, stopped with SIGTERM. The table gives the server's CPU time per call and its
+# ratio to the floor's for the same case: on loopback the kernel's TCP path dominates, so how close
+# a server comes to the floor is the honest measure of its own overhead. Servers whose binary is
+# missing, or that do not start (io_uring where the kernel forbids it), are skipped.
+#
+# Cases are PROC-CONNSxDEPTH: null, echo<bytes>[k] (opaque size), sum<count> (ints); e.g. echo64k-4x1.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build/release}
+[[ $build = /* || -d $build ]] || build=$root/$build
+build=$(cd "$build" && pwd)
+DURATION=${DURATION:-3}
+WARMUP=${WARMUP:-1}
+CASES=${CASES:-null-1x1 null-50x1 null-16x16 null-4x64 echo1k-16x1 echo64k-4x1}
+SERVERS=${SERVERS:-floor tirpc nelson-epoll nelson-io_uring}
+blast=$build/bench/nelson-bench-blast
+tck=$(getconf CLK_TCK)
+[[ -x $blast ]] || { echo "no $blast: build the release preset first" >&2; exit 1; }
+
+# Server and load on different cores, as the method asks; with one core, no pinning at all.
+pin_server=() pin_load=()
+if (($(nproc) >= 2)); then pin_server=(taskset -c 0) pin_load=(taskset -c 1); fi
+
+server_cmd() {  # $1 server, $2 port -> the array `cmd`, empty when the binary is missing
+  local bin
+  case $1 in
+    floor) bin=$build/bench/nelson-bench-floor cmd=("$bin" --port "$2") ;;
+    tirpc) bin=$build/bench/nelson-bench-tirpc-server cmd=("$bin" --port "$2") ;;
+    nelson-*) bin=$build/examples/nelson-bench-server cmd=("$bin" --listen "tcp://127.0.0.1:$2" --backend "${1#nelson-}") ;;
+    *) echo "unknown server $1" >&2; exit 1 ;;
+  esac
+  [[ -x $bin ]] || cmd=()
+}
+
+case_args() {  # $1 case -> the array `args` for blast, or exits on a malformed name
+  local proc=${1%%-*} shape=${1#*-} payload=0
+  [[ $shape =~ ^([0-9]+)x([0-9]+)$ ]] || { echo "bad case $1 (want PROC-CxD)" >&2; exit 1; }
+  args=(--conns "${BASH_REMATCH[1]}" --depth "${BASH_REMATCH[2]}")
+  case $proc in
+    null) args+=(--proc 0) ;;
+    echo*) payload=${proc#echo} ;;&
+    sum*) payload=${proc#sum} ;;&
+    echo*|sum*)
+      [[ $payload =~ ^([0-9]+)(k?)$ ]] || { echo "bad case $1" >&2; exit 1; }
+      payload=${BASH_REMATCH[1]}; [[ -n ${BASH_REMATCH[2]} ]] && payload=$((payload * 1024))
+      args+=(--proc "$([[ $proc == echo* ]] && echo 1 || echo 2)" --payload "$payload") ;;
+    *) echo "bad case $1" >&2; exit 1 ;;
+  esac
+}
+
+free_port() {  # a port nothing uses on TCP or UDP (the libtirpc server binds both)
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    [[ -z $(ss -Htuan "sport = :$p" 2>/dev/null) ]] && { port=$p; return; }
+  done
+}
+
+cpu_ns() {  # $1 pid -> `cpu` = utime + stime in ns; read without forking, so that it is prompt
+  local stat
+  read -r stat <"/proc/$1/stat" || return 1
+  stat=${stat##*) }  # fields from the 3rd on: the command name may hold spaces
+  read -r -a f <<<"$stat"
+  cpu=$(((f[11] + f[12]) * 1000000000 / tck))
+}
+
+spid='' bpid='' log=$(mktemp)
+stop_server() {
+  [[ -n $spid ]] || return 0
+  kill -TERM "$spid" 2>/dev/null || true
+  for _ in {1..30}; do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$spid" 2>/dev/null || true
+  wait "$spid" 2>/dev/null || true
+  spid=''
+}
+cleanup() {
+  [[ -z $bpid ]] || kill -TERM "$bpid" 2>/dev/null || true
+  stop_server
+  rm -f "$log"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_server() {  # $1 server -> `spid`, `port`; returns 2 without a binary, 1 when it does not listen
+  free_port
+  server_cmd "$1" "$port"
+  ((${#cmd[@]})) || return 2
+  "${pin_server[@]}" "${cmd[@]}" >"$log" 2>&1 &
+  spid=$!
+  for _ in {1..50}; do
+    kill -0 "$spid" 2>/dev/null || break
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  sed 's/^/    /' "$log" >&2
+  stop_server
+  return 1
+}
+
+run_blast() {  # blast args... -> `result` (its last line), `cpu_delta` (server ns in the window)
+  local line c0='' fd
+  result='' cpu_delta=''
+  exec {fd}< <(exec "${pin_load[@]}" "$blast" --connect "127.0.0.1:$port" --duration "$DURATION" \
+    --warmup "$WARMUP" "$@" 2>&1)
+  bpid=$!
+  while IFS= read -r -u "$fd" line; do
+    case $line in
+      '# measuring') cpu_ns "$spid" && c0=$cpu ;;
+      calls=*) result=$line; cpu_ns "$spid" && [[ -n $c0 ]] && cpu_delta=$((cpu - c0)) ;;
+      *) echo "    blast: $line" >&2 ;;
+    esac
+  done
+  exec {fd}<&-
+  wait "$bpid" || true
+  bpid=''
+}
+
+field() { if [[ " $1 " =~ \ $2=([^ ]+) ]]; then echo "${BASH_REMATCH[1]}"; else echo 0; fi; }
+
+rows=() notes=()
+for c in $CASES; do
+  case_args "$c"
+  floor_ns=''
+  for s in $SERVERS; do
+    rc=0
+    start_server "$s" || rc=$?
+    if ((rc == 2)); then
+      echo "$c / $s: skipped, no binary" >&2
+      continue
+    elif ((rc != 0)); then
+      notes+=("$c / $s: skipped, the server did not start")
+      continue
+    fi
+    echo "$c / $s: port $port, pid $spid" >&2
+    run_blast "${args[@]}"
+    kill -0 "$spid" 2>/dev/null || notes+=("$c / $s: the server died during the run")
+    stop_server
+    if [[ -z $result || -z $cpu_delta ]]; then
+      notes+=("$c / $s: no result from blast")
+      continue
+    fi
+    echo "    $result" >&2
+    calls=$(field "$result" calls) errors=$(field "$result" errors)
+    if ((errors > 0)); then
+      [[ $s == floor && $c == sum* ]] && errors+=" (expected: the floor sends no sum)"
+      notes+=("$c / $s: $errors errors")
+    fi
+    ((calls > 0)) || continue
+    ns=$((cpu_delta / calls))
+    [[ $s == floor ]] && floor_ns=$ns
+    ratio=-
+    [[ -n $floor_ns ]] && ((floor_ns > 0)) && ratio=$(awk -v a="$ns" -v b="$floor_ns" 'BEGIN { printf "%.2fx", a / b }')
+    rate=$(awk -v r="$(field "$result" calls_per_s)" 'BEGIN { printf (r >= 1e6 ? "%.2f M" : "%.1f k"), (r >= 1e6 ? r / 1e6 : r / 1e3) }')
+    rows+=("| $c | $s | $rate | $ns | $ratio | $(field "$result" p50_us) | $(field "$result" p99_us) |")
+  done
+done
+
+echo
+echo "Server CPU per call = (utime + stime) over the measured window / calls; ${DURATION} s per run after ${WARMUP} s of warm-up."
+echo
+echo "| case | server | calls/s | CPU ns/call | ratio to floor | p50 us | p99 us |"
+echo "|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+((${#notes[@]} == 0)) || { echo; printf 'NOTE: %s\n' "${notes[@]}"; }
