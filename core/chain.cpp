@@ -57,14 +57,7 @@ bool Chain::append_copy(std::span<const std::byte> bytes, SlabPool& pool) {
   return true;
 }
 
-std::span<std::byte> Chain::reserve_tail(SlabPool& pool, std::size_t min) {
-  if (slice_count() != 0) {
-    const Slice& last = slices_.back();
-    const std::size_t capacity = last.slab->capacity();
-    if (last.slab->refs() == tail_run() && tail_end_ < capacity && capacity - tail_end_ >= min) {
-      return {last.slab->data() + tail_end_, capacity - tail_end_};
-    }
-  }
+std::span<std::byte> Chain::reserve_fresh_tail(SlabPool& pool, std::size_t min) {
   SlabRef slab = pool.acquire();
   if (!slab || slab->capacity() < min) return {};
   const std::span<std::byte> room{slab->data(), slab->capacity()};
@@ -74,16 +67,10 @@ std::span<std::byte> Chain::reserve_tail(SlabPool& pool, std::size_t min) {
   return room;
 }
 
-void Chain::commit_tail(std::size_t n) {
-  if (n == 0) return;
-  Slice& last = slices_.back();
-  if (std::size_t{last.offset} + last.length == tail_end_) {
-    last.length += static_cast<std::uint32_t>(n);
-  } else {
-    SlabRef slab = last.slab;  // copied before push_back may move the vector
-    slices_.push_back(Slice{std::move(slab), static_cast<std::uint32_t>(tail_end_), static_cast<std::uint32_t>(n)});
-    ++tail_run_;
-  }
+void Chain::commit_tail_slice(std::size_t n) {
+  SlabRef slab = slices_.back().slab;  // copied before push_back may move the vector
+  slices_.push_back(Slice{std::move(slab), static_cast<std::uint32_t>(tail_end_), static_cast<std::uint32_t>(n)});
+  ++tail_run_;
   size_ += n;
   tail_end_ += n;
 }
@@ -99,7 +86,7 @@ std::size_t Chain::fill_iovecs(iovec* out, std::size_t max) const noexcept {
   return n;
 }
 
-void Chain::consume(std::size_t n) noexcept {
+void Chain::consume_slices(std::size_t n) noexcept {
   n = std::min(n, size_);
   size_ -= n;
   while (n != 0) {

@@ -59,15 +59,40 @@ class Chain {
   /// Room to write at the end of the chain without a copy: the free tail of the last slab when
   /// this chain holds every reference to it, else a fresh slab from `pool` (kept as an empty
   /// slice). Empty when neither has `min` bytes. Write, then commit_tail() what was written.
-  [[nodiscard]] std::span<std::byte> reserve_tail(SlabPool& pool, std::size_t min);
+  [[nodiscard]] std::span<std::byte> reserve_tail(SlabPool& pool, std::size_t min) {
+    if (slice_count() != 0) {  // inline: once per reply
+      const Slice& last = slices_.back();
+      const std::size_t capacity = last.slab->capacity();
+      if (last.slab->refs() == tail_run() && tail_end_ < capacity && capacity - tail_end_ >= min) {
+        return {last.slab->data() + tail_end_, capacity - tail_end_};
+      }
+    }
+    return reserve_fresh_tail(pool, min);
+  }
   /// Appends the first `n` bytes of the room reserve_tail() returned (extending the last slice
   /// when it ends there).
-  void commit_tail(std::size_t n);
+  void commit_tail(std::size_t n) {
+    if (n == 0) return;
+    Slice& last = slices_.back();
+    if (std::size_t{last.offset} + last.length != tail_end_) return commit_tail_slice(n);
+    last.length += static_cast<std::uint32_t>(n);
+    size_ += n;
+    tail_end_ += n;
+  }
 
   /// Fills up to `max` iovecs from the front; returns how many.
   std::size_t fill_iovecs(iovec* out, std::size_t max) const noexcept;
   /// Drops `n` bytes from the front (n <= size()), e.g. what a writev() wrote.
-  void consume(std::size_t n) noexcept;
+  void consume(std::size_t n) noexcept {
+    if (slice_count() != 0 && n < slices_[head_].length) {  // inline: once per record read
+      Slice& front = slices_[head_];
+      front.offset += static_cast<std::uint32_t>(n);
+      front.length -= static_cast<std::uint32_t>(n);
+      size_ -= n;
+      return;
+    }
+    consume_slices(n);
+  }
   void clear() noexcept;
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
@@ -83,6 +108,10 @@ class Chain {
   [[nodiscard]] std::size_t tail_end() const noexcept { return tail_end_; }
 
  private:
+  std::span<std::byte> reserve_fresh_tail(SlabPool& pool, std::size_t min);
+  void commit_tail_slice(std::size_t n);
+  void consume_slices(std::size_t n) noexcept;
+
   std::vector<Slice> slices_;
   std::size_t head_ = 0;  // slices before head_ were consumed; compacted lazily
   std::size_t size_ = 0;

@@ -117,7 +117,7 @@ void encode_call(xdr::Encoder& e, std::uint32_t xid, std::uint32_t prog, std::ui
   encode_opaque_auth(e, verf);
 }
 
-void encode_success_reply(xdr::Encoder& e, std::uint32_t xid, const OpaqueAuth& verf) noexcept {
+void encode_success_reply_general(xdr::Encoder& e, std::uint32_t xid, const OpaqueAuth& verf) noexcept {
   put_accepted(e, xid, verf, AcceptStat::success);
 }
 

@@ -174,8 +174,20 @@ void encode_call(xdr::Encoder& e, std::uint32_t xid, std::uint32_t prog, std::ui
 // --- replies (server side) -------------------------------------------------------------------
 // Accepted replies carry the server's verifier; denied replies carry none.
 
-/// MSG_ACCEPTED / SUCCESS; the caller appends the results.
-void encode_success_reply(xdr::Encoder& e, std::uint32_t xid, const OpaqueAuth& verf) noexcept;
+/// MSG_ACCEPTED / SUCCESS with any verifier (what encode_success_reply does out of line).
+void encode_success_reply_general(xdr::Encoder& e, std::uint32_t xid, const OpaqueAuth& verf) noexcept;
+/// MSG_ACCEPTED / SUCCESS; the caller appends the results. Inline: once per reply.
+inline void encode_success_reply(xdr::Encoder& e, std::uint32_t xid, const OpaqueAuth& verf) noexcept {
+  if (!verf.body.empty()) return encode_success_reply_general(e, xid, verf);
+  std::byte* p = e.reserve(24);  // six words, one bounds check
+  if (p == nullptr) return;      // the encoder has recorded the failure
+  xdr::store_be32(p, xid);
+  xdr::store_be32(p + 4, static_cast<std::uint32_t>(MsgType::reply));
+  xdr::store_be32(p + 8, static_cast<std::uint32_t>(ReplyStat::msg_accepted));
+  xdr::store_be32(p + 12, static_cast<std::uint32_t>(verf.flavor));
+  xdr::store_be32(p + 16, 0);
+  xdr::store_be32(p + 20, static_cast<std::uint32_t>(AcceptStat::success));
+}
 /// MSG_ACCEPTED / PROG_UNAVAIL.
 void encode_prog_unavail_reply(xdr::Encoder& e, std::uint32_t xid, const OpaqueAuth& verf) noexcept;
 /// MSG_ACCEPTED / PROG_MISMATCH with the lowest and highest versions supported.

@@ -23,10 +23,6 @@ std::vector<core::Slice> cut_tail(core::Chain& out, std::size_t first) {
 
 }  // namespace
 
-void write_record_mark(std::byte* out, std::uint32_t length, bool last) noexcept {
-  xdr::store_be32(out, (length & kMaxFragmentLength) | (last ? kLastFragment : 0U));
-}
-
 std::array<std::byte, 4> record_mark(std::uint32_t length, bool last) noexcept {
   std::array<std::byte, 4> mark{};
   write_record_mark(mark.data(), length, last);

@@ -22,6 +22,7 @@
 #include "core/chain.hpp"
 #include "core/slab.hpp"
 #include "rpc/chain_sink.hpp"
+#include "xdr/byte_order.hpp"
 #include "xdr/encoder.hpp"
 #include "xdr/error.hpp"
 
@@ -33,7 +34,9 @@ inline constexpr std::uint32_t kLastFragment = 0x80000000U;
 inline constexpr std::uint32_t kMaxFragmentLength = 0x7fffffffU;
 
 /// Stores the 4-byte mark of a fragment of `length` bytes (<= kMaxFragmentLength) at `out`.
-void write_record_mark(std::byte* out, std::uint32_t length, bool last) noexcept;
+inline void write_record_mark(std::byte* out, std::uint32_t length, bool last) noexcept {
+  xdr::store_be32(out, (length & kMaxFragmentLength) | (last ? kLastFragment : 0U));
+}
 /// The 4-byte mark of a fragment of `length` bytes (<= kMaxFragmentLength).
 [[nodiscard]] std::array<std::byte, 4> record_mark(std::uint32_t length, bool last) noexcept;
 
