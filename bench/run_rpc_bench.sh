@@ -2,7 +2,7 @@
 # run_rpc_bench.sh — the end-to-end ONC RPC server benchmark (DESIGN.md, "Performance method").
 #
 #   bash bench/run_rpc_bench.sh [BUILD_DIR]        # default build/release
-#   DURATION=3 WARMUP=1 CASES="null-16x16 echo1k-16x1" SERVERS="floor tirpc" bash bench/run_rpc_bench.sh
+#   DURATION=3 WARMUP=1 ROUNDS=5 CASES="null-16x16 echo1k-16x1" SERVERS="floor tirpc" bash bench/run_rpc_bench.sh
 #
 # For every case and every server: start the server alone on CPU 0 on a free loopback port, run
 # nelson-bench-blast on CPU 1 (warm-up, then the measured window), and read the server's CPU time
@@ -21,6 +21,7 @@ build=${1:-build/release}
 build=$(cd "$build" && pwd)
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
+ROUNDS=${ROUNDS:-1}
 CASES=${CASES:-null-1x1 null-50x1 null-16x16 null-4x64 echo1k-16x1 echo64k-4x1}
 SERVERS=${SERVERS:-floor tirpc nelson-epoll nelson-io_uring}
 blast=$build/bench/nelson-bench-blast
@@ -127,46 +128,74 @@ run_blast() {  # blast args... -> `result` (its last line), `cpu_delta` (server 
 
 field() { if [[ " $1 " =~ \ $2=([^ ]+) ]]; then echo "${BASH_REMATCH[1]}"; else echo 0; fi; }
 
-rows=() notes=()
+median() {  # numbers... -> the median (the lower middle one for an even count)
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# ROUNDS > 1 repeats every case, rotating the order of the servers each round, and reports the
+# median of each figure: the machines are shared, and one run can be off by 1.5x either way.
+declare -A ns_of rate_of p50_of p99_of
+notes=()
 for c in $CASES; do
   case_args "$c"
+  read -r -a order <<<"$SERVERS"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for s in "${order[@]}"; do
+      rc=0
+      start_server "$s" || rc=$?
+      if ((rc == 2)); then
+        echo "$c / $s: skipped, no binary" >&2
+        continue
+      elif ((rc != 0)); then
+        notes+=("$c / $s: skipped, the server did not start")
+        continue
+      fi
+      echo "$c / $s (round $round): port $port, pid $spid" >&2
+      run_blast "${args[@]}"
+      kill -0 "$spid" 2>/dev/null || notes+=("$c / $s: the server died during the run")
+      stop_server
+      if [[ -z $result || -z $cpu_delta ]]; then
+        notes+=("$c / $s: no result from blast")
+        continue
+      fi
+      echo "    $result" >&2
+      calls=$(field "$result" calls) errors=$(field "$result" errors)
+      if ((errors > 0)); then
+        [[ $s == floor && $c == sum* ]] && errors+=" (expected: the floor sends no sum)"
+        notes+=("$c / $s: $errors errors")
+      fi
+      ((calls > 0)) || continue
+      key="$c|$s"
+      ns_of[$key]+=" $((cpu_delta / calls))"
+      rate_of[$key]+=" $(field "$result" calls_per_s)"
+      p50_of[$key]+=" $(field "$result" p50_us)"
+      p99_of[$key]+=" $(field "$result" p99_us)"
+    done
+    order=("${order[@]:1}" "${order[0]}")  # rotate: no server always runs first or last
+  done
+done
+
+rows=()
+for c in $CASES; do
   floor_ns=''
+  [[ -n ${ns_of["$c|floor"]:-} ]] && floor_ns=$(median ${ns_of["$c|floor"]})
   for s in $SERVERS; do
-    rc=0
-    start_server "$s" || rc=$?
-    if ((rc == 2)); then
-      echo "$c / $s: skipped, no binary" >&2
-      continue
-    elif ((rc != 0)); then
-      notes+=("$c / $s: skipped, the server did not start")
-      continue
-    fi
-    echo "$c / $s: port $port, pid $spid" >&2
-    run_blast "${args[@]}"
-    kill -0 "$spid" 2>/dev/null || notes+=("$c / $s: the server died during the run")
-    stop_server
-    if [[ -z $result || -z $cpu_delta ]]; then
-      notes+=("$c / $s: no result from blast")
-      continue
-    fi
-    echo "    $result" >&2
-    calls=$(field "$result" calls) errors=$(field "$result" errors)
-    if ((errors > 0)); then
-      [[ $s == floor && $c == sum* ]] && errors+=" (expected: the floor sends no sum)"
-      notes+=("$c / $s: $errors errors")
-    fi
-    ((calls > 0)) || continue
-    ns=$((cpu_delta / calls))
-    [[ $s == floor ]] && floor_ns=$ns
+    key="$c|$s"
+    [[ -n ${ns_of[$key]:-} ]] || continue
+    # shellcheck disable=SC2086  # the lists are space-separated numbers
+    ns=$(median ${ns_of[$key]})
     ratio=-
     [[ -n $floor_ns ]] && ((floor_ns > 0)) && ratio=$(awk -v a="$ns" -v b="$floor_ns" 'BEGIN { printf "%.2fx", a / b }')
-    rate=$(awk -v r="$(field "$result" calls_per_s)" 'BEGIN { printf (r >= 1e6 ? "%.2f M" : "%.1f k"), (r >= 1e6 ? r / 1e6 : r / 1e3) }')
-    rows+=("| $c | $s | $rate | $ns | $ratio | $(field "$result" p50_us) | $(field "$result" p99_us) |")
+    # shellcheck disable=SC2086
+    rate=$(awk -v r="$(median ${rate_of[$key]})" 'BEGIN { printf (r >= 1e6 ? "%.2f M" : "%.1f k"), (r >= 1e6 ? r / 1e6 : r / 1e3) }')
+    # shellcheck disable=SC2086
+    rows+=("| $c | $s | $rate | $ns | $ratio | $(median ${p50_of[$key]}) | $(median ${p99_of[$key]}) |")
   done
 done
 
 echo
-echo "Server CPU per call = (utime + stime) over the measured window / calls; ${DURATION} s per run after ${WARMUP} s of warm-up."
+echo "Server CPU per call = (utime + stime) over the measured window / calls; ${DURATION} s per run after ${WARMUP} s of warm-up;"
+echo "median of $ROUNDS round(s) per figure, the ratio is of the medians."
 echo
 echo "| case | server | calls/s | CPU ns/call | ratio to floor | p50 us | p99 us |"
 echo "|---|---|---|---|---|---|---|"
