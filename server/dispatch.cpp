@@ -25,6 +25,7 @@ void encode_reply(xdr::Encoder& e, std::uint32_t xid, ReplyKind kind, const Resu
     case ReplyKind::garbage_args: rpc::encode_garbage_args_reply(e, xid, rpc::kNullAuth); return;
     case ReplyKind::system_err: rpc::encode_system_err_reply(e, xid, rpc::kNullAuth); return;
     case ReplyKind::auth_error: rpc::encode_auth_error_reply(e, xid, why); return;
+    case ReplyKind::rpc_mismatch: rpc::encode_rpc_mismatch_reply(e, xid); return;
   }
 }
 
@@ -162,6 +163,7 @@ void Server::count_reply(ReplyKind kind, Procedure* procedure) noexcept {
       ++stats_.auth_error;
       if (procedure != nullptr) ++procedure->stats.denied;
       return;
+    case ReplyKind::rpc_mismatch: ++stats_.rpc_mismatch; return;
   }
 }
 
@@ -301,32 +303,11 @@ bool Server::emit_raw(ReplyTarget& target, std::span<const std::byte> message) {
 }
 
 bool Server::emit_rejection(ReplyTarget& target, const rpc::CallResult& result) {
-  if (result.status == rpc::CallStatus::rpc_mismatch) {
-    ++stats_.rpc_mismatch;
-    // encode_error_reply writes MSG_DENIED bodies; route them through the same sinks.
-    if (!target_alive(target)) return false;
-    ++stats_.replies;
-    const std::uint32_t xid = target.xid;
-    auto body = [&](xdr::Encoder& e) { rpc::encode_rpc_mismatch_reply(e, xid); };
-    if (target.conn != nullptr) {
-      Connection& c = *target.conn;
-      if (!writer_.write(c.pending, body).ok()) {
-        c.stream->close();
-        return false;
-      }
-      if (!c.pumping) c.stream->write(std::move(c.pending));
-      return true;
-    }
-    datagram_out_.clear();
-    rpc::ChainSink sink(loop_->pool(), datagram_out_);
-    xdr::Encoder e(sink);
-    body(e);
-    if (!e.finish()) return false;
-    return emit_raw(target, {});
+  switch (result.status) {
+    case rpc::CallStatus::rpc_mismatch: return emit(target, ReplyKind::rpc_mismatch);
+    case rpc::CallStatus::bad_verf: return emit(target, ReplyKind::auth_error, {}, 0, 0, rpc::AuthStat::auth_badverf);
+    default: return emit(target, ReplyKind::auth_error, {}, 0, 0, rpc::AuthStat::auth_badcred);
   }
-  const rpc::AuthStat why =
-      result.status == rpc::CallStatus::bad_verf ? rpc::AuthStat::auth_badverf : rpc::AuthStat::auth_badcred;
-  return emit(target, ReplyKind::auth_error, {}, 0, 0, why);
 }
 
 // --- Call ---------------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ enum class ReplyKind : std::uint8_t {
   garbage_args,
   system_err,
   auth_error,
+  rpc_mismatch,  // MSG_DENIED: the call's RPC version is not 2
 };
 
 /// A Server must outlive the ReplyHandles it gave out (answer or drop them before destroying it).
