@@ -84,12 +84,18 @@ class Chain {
   std::size_t fill_iovecs(iovec* out, std::size_t max) const noexcept;
   /// Drops `n` bytes from the front (n <= size()), e.g. what a writev() wrote.
   void consume(std::size_t n) noexcept {
-    if (slice_count() != 0 && n < slices_[head_].length) {  // inline: once per record read
+    if (slice_count() != 0) {  // inline: once per record read
       Slice& front = slices_[head_];
-      front.offset += static_cast<std::uint32_t>(n);
-      front.length -= static_cast<std::uint32_t>(n);
-      size_ -= n;
-      return;
+      if (n < front.length) {
+        front.offset += static_cast<std::uint32_t>(n);
+        front.length -= static_cast<std::uint32_t>(n);
+        size_ -= n;
+        return;
+      }
+      if (n == size_) {  // everything: one read's last record, one writev's whole output
+        clear();
+        return;
+      }
     }
     consume_slices(n);
   }
