@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (the "fuzz" preset: clang, build/fuzz) and fuzzes the XDR decoder
-# and the record reader (half the total time each), on copies of the seed corpora kept in
+# Builds the libFuzzer targets (the "fuzz" preset: clang, build/fuzz) and fuzzes the XDR decoder,
+# the record reader and the server's call path (a third of the time each), on copies of the seed corpora in
 # build/fuzz (the repository is not modified). Exits non-zero when the fuzzer finds a crash, leak, timeout or failed check.
 #
 #   scripts/fuzz.sh              # 60 seconds
@@ -8,7 +8,7 @@
 #   scripts/fuzz.sh 300 -jobs=2  # further arguments go to libFuzzer
 #
 # The working corpora (grown across runs) are build/fuzz/fuzz-run/<name>/corpus (name: xdr_decoder,
-# record_reader); crash reproducers land in build/fuzz/fuzz-run/<name>/artifacts/. To replay one:
+# record_reader, server); crash reproducers land in build/fuzz/fuzz-run/<name>/artifacts/. To replay one:
 #   NELSON_FUZZ_XDR_TRACE=1 build/fuzz/fuzz/nelson-fuzz-xdr-decoder <artifact>
 set -euo pipefail
 
@@ -28,12 +28,12 @@ cmake --build --preset fuzz
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 
-# The fuzzers share the time: the XDR decoder gets the first half (and any odd second), the
-# record reader the rest. Each keeps its own working corpus; a seed directory is optional.
-fuzzers=(xdr_decoder record_reader)
-binaries=(nelson-fuzz-xdr-decoder nelson-fuzz-record-reader)
-record_seconds=$((seconds / 2))
-times=($((seconds - record_seconds)) "$record_seconds")
+# The fuzzers share the time: a third each, the XDR decoder takes what does not divide. Each
+# keeps its own working corpus; a seed directory is optional.
+fuzzers=(xdr_decoder record_reader server)
+binaries=(nelson-fuzz-xdr-decoder nelson-fuzz-record-reader nelson-fuzz-server)
+third=$((seconds / 3))
+times=($((seconds - 2 * third)) "$third" "$third")
 
 status=0
 for i in "${!fuzzers[@]}"; do

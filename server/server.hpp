@@ -103,6 +103,10 @@ class Server {
   /// the kernel's choice).
   core::Result<core::Endpoint> listen(const core::Endpoint& endpoint);
 
+  /// Serves an already-connected stream (socket activation, a socketpair, a test) as if it had
+  /// been accepted: limits, stats and drain apply to it.
+  void serve(core::Stream& stream) { on_accept(stream); }
+
   /// Stops accepting and reading, lets calls in flight finish and their replies leave (up to
   /// limits.drain_deadline; then closes what is left), then calls `done`.
   void drain(std::function<void()> done);
