@@ -27,7 +27,7 @@ if grep -q "ERROR OCCURRED" <<<"$bench_out"; then
 fi
 ctest --preset release -j "$jobs" --output-on-failure | tail -n 3
 
-echo "== fuzz the XDR decoder (${NELSON_FUZZ_SECONDS:-60} s)"
+echo "== fuzz the XDR decoder, the record reader and the server (${NELSON_FUZZ_SECONDS:-60} s)"
 bash scripts/fuzz.sh "${NELSON_FUZZ_SECONDS:-60}"
 
 echo "== NEON kernels, cross-compiled and run under qemu-aarch64"

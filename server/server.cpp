@@ -168,7 +168,7 @@ void Server::pump(Connection& c) {
   const std::size_t max_in_flight = options_.limits.max_calls_in_flight;
   while (c.open() && !draining_) {
     if (c.in_flight >= max_in_flight && max_in_flight != 0) {
-      ++stats_.pauses_in_flight;
+      if (c.stream->reading()) ++stats_.pauses_in_flight;  // count the pause, not every pump
       break;
     }
     if (c.output_blocked) break;
