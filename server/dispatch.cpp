@@ -167,26 +167,41 @@ void Server::count_reply(ReplyKind kind, Procedure* procedure) noexcept {
   }
 }
 
+template <class Body>
+bool Server::encode_in_place(Connection& c, ReplyTarget& target, Body&& body) {
+  // Mark + reply straight into the free tail of the connection's output slab: one contiguous
+  // encoder, no sink. A reply too large for the room returns false and takes the general path
+  // (the results writer then runs a second time; it only encodes).
+  const std::span<std::byte> room = c.pending.reserve_tail(loop_->pool(), kFastReplyRoom);
+  if (room.empty()) [[unlikely]]
+    return false;
+  xdr::Encoder e(room.subspan(4));
+  body(e);
+  if (!e.ok()) [[unlikely]]
+    return false;
+  const std::span<const std::byte> message = e.written();
+  rpc::write_record_mark(room.data(), static_cast<std::uint32_t>(message.size()), true);
+  if (target.drc.valid()) drc_.complete(target.drc, message);
+  c.pending.commit_tail(4 + message.size());
+  // Inside pump() the replies of one read are handed over together; an asynchronous reply
+  // goes at once (it still leaves in this iteration's flush phase).
+  if (!c.pumping) c.stream->write(std::move(c.pending));
+  return true;
+}
+
 bool Server::emit_success(ReplyTarget& target, ResultsWriter results) {
   // The hot path of every answered call on a stream: mark, header and results straight into
   // the free tail of the connection's output slab. Everything else goes through emit().
   if (target.conn != nullptr) [[likely]] {
     Connection& c = *target.conn;
     if (c.generation == target.conn_generation && c.open() && !c.eof) [[likely]] {
-      const std::span<std::byte> room = c.pending.reserve_tail(loop_->pool(), kFastReplyRoom);
-      if (!room.empty()) [[likely]] {
-        xdr::Encoder e(room.subspan(4));
+      const bool sent = encode_in_place(c, target, [&](xdr::Encoder& e) {
         rpc::encode_success_reply(e, target.xid, rpc::kNullAuth);
         results(e);
-        if (e.ok()) [[likely]] {
-          ++stats_.replies;
-          const std::span<const std::byte> message = e.written();
-          rpc::write_record_mark(room.data(), static_cast<std::uint32_t>(message.size()), true);
-          if (target.drc.valid()) drc_.complete(target.drc, message);
-          c.pending.commit_tail(4 + message.size());
-          if (!c.pumping) c.stream->write(std::move(c.pending));
-          return true;
-        }
+      });
+      if (sent) [[likely]] {
+        ++stats_.replies;
+        return true;
       }
     }
   }
@@ -206,22 +221,7 @@ bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, st
 
   if (target.conn != nullptr) {
     Connection& c = *target.conn;
-    // Fast path: mark + reply straight into the free tail of the connection's output slab,
-    // one contiguous encoder, no sink. Results too large for the room take the general path
-    // (the results writer then runs a second time; it only encodes).
-    const std::span<std::byte> room = c.pending.reserve_tail(loop_->pool(), kFastReplyRoom);
-    if (!room.empty()) {
-      xdr::Encoder e(room.subspan(4));
-      body(e);
-      if (e.ok()) {
-        const std::span<const std::byte> message = e.written();
-        rpc::write_record_mark(room.data(), static_cast<std::uint32_t>(message.size()), true);
-        if (target.drc.valid()) drc_.complete(target.drc, message);
-        c.pending.commit_tail(4 + message.size());
-        if (!c.pumping) c.stream->write(std::move(c.pending));
-        return true;
-      }
-    }
+    if (encode_in_place(c, target, body)) return true;
     const std::size_t first = c.pending.slice_count();
     const rpc::WriteResult w = writer_.write(c.pending, body);
     if (!w.ok()) [[unlikely]] {

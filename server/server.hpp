@@ -150,6 +150,8 @@ class Server {
   void process_call(std::span<const std::byte> message, ReplyTarget& target, core::Transport transport);
   void finish_sync(Call& call, Status status);
   bool emit_success(ReplyTarget& target, ResultsWriter results);
+  template <class Body>
+  bool encode_in_place(Connection& c, ReplyTarget& target, Body&& body);
   bool emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results = {}, std::uint32_t low = 0,
             std::uint32_t high = 0, rpc::AuthStat why = rpc::AuthStat::auth_ok);
   bool emit_raw(ReplyTarget& target, std::span<const std::byte> message);

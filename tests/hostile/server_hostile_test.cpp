@@ -278,24 +278,21 @@ sockaddr_in loopback(std::uint16_t port) {
   return a;
 }
 
-// A blocking TCP connection with timeouts (SO_SNDTIMEO also bounds connect()); invalid on failure.
-Fd tcp_connect(std::uint16_t port, std::chrono::milliseconds timeout = kIoTimeout) {
-  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+// A blocking socket of `type` connected to the server, with timeouts (SO_SNDTIMEO also bounds a
+// TCP connect(); a connected UDP socket hears only the server); invalid on failure.
+Fd loopback_connect(int type, std::uint16_t port, std::chrono::milliseconds timeout) {
+  Fd fd(::socket(AF_INET, type | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return {};
   set_timeouts(fd.get(), timeout);
   const sockaddr_in a = loopback(port);
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof(a)) != 0) return {};
   return fd;
 }
-
-// A UDP socket connect()ed to the server: recv() hears only the server.
+Fd tcp_connect(std::uint16_t port, std::chrono::milliseconds timeout = kIoTimeout) {
+  return loopback_connect(SOCK_STREAM, port, timeout);
+}
 Fd udp_connect(std::uint16_t port, std::chrono::milliseconds timeout = kIoTimeout) {
-  Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return {};
-  set_timeouts(fd.get(), timeout);
-  const sockaddr_in a = loopback(port);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof(a)) != 0) return {};
-  return fd;
+  return loopback_connect(SOCK_DGRAM, port, timeout);
 }
 
 // Sends everything; false on an error (the server may have closed: attacks ignore that).
