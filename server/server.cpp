@@ -23,7 +23,8 @@ Server::Server(core::Loop& loop, ServerOptions options)
       options_(options),
       drc_(options.limits.drc_max_entries, options.limits.drc_max_bytes),
       writer_(loop.pool()),
-      drain_tick_(loop.timers(), [this] { check_drain(); }) {}
+      drain_tick_(loop.timers(), [this] { check_drain(); }),
+      resume_timer_(loop.timers(), [this] { run_resumes(); }) {}
 
 Server::~Server() {
   // The loop owns the handles and may outlive us: detach every callback that points here.
@@ -204,13 +205,21 @@ void Server::update_reading(Connection& c) {
 void Server::schedule_resume(Connection& c) {
   if (c.resume_posted || !c.open()) return;
   c.resume_posted = true;
-  // Resumed from the next iteration's posted phase, not from inside whatever callback made room
-  // (a reply completion, a flush): handlers never run nested inside other handlers.
-  loop_->post([this, conn = &c, generation = c.generation] {
-    if (conn->generation != generation) return;
+  // Resumed from the next iteration's timer phase, not from inside whatever callback made room
+  // (a reply completion, a flush): handlers never run nested inside other handlers. A server
+  // timer rather than Loop::post, so nothing refers to a server that has been destroyed.
+  resumes_.push_back({&c, c.generation});
+  if (!resume_timer_.armed()) resume_timer_.arm_after(core::Clock::duration::zero());
+}
+
+void Server::run_resumes() {
+  resuming_.swap(resumes_);  // pump() may schedule more: they wait for the next pass
+  for (const auto& [conn, generation] : resuming_) {
+    if (conn->generation != generation) continue;  // closed meanwhile
     conn->resume_posted = false;
     pump(*conn);
-  });
+  }
+  resuming_.clear();
 }
 
 void Server::close_when_flushed(Connection& c) {

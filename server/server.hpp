@@ -24,6 +24,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/log.hpp"
@@ -136,6 +137,7 @@ class Server {
   void pump(Connection& c);
   void update_reading(Connection& c);
   void schedule_resume(Connection& c);
+  void run_resumes();
   void release_connection(Connection& c);
   void on_idle_timer(Connection& c);
   void close_when_flushed(Connection& c);
@@ -188,6 +190,11 @@ class Server {
   std::function<void()> drain_done_;
   core::Timer drain_tick_;
   core::TimePoint drain_deadline_{};
+
+  // Connections to resume reading (back-pressure released), with the generation they had.
+  std::vector<std::pair<Connection*, std::uint32_t>> resumes_;
+  std::vector<std::pair<Connection*, std::uint32_t>> resuming_;
+  core::Timer resume_timer_;
 
   core::RateLimitedLog refused_log_;
   core::RateLimitedLog bad_input_log_;

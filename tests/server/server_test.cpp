@@ -543,6 +543,40 @@ TEST_P(ServerSuite, UnixSocketsServeLikeTcp) {
   ::unlink(path.c_str());
 }
 
+TEST_P(ServerSuite, QueuedOutputAboveTheLimitStopsReadingUntilTheClientCatchesUp) {
+  ServerOptions options;
+  options.limits.max_queued_output = 64 * 1024;
+  start_server(options);
+  if (IsSkipped()) return;
+  RawClient c(*loop_, tcp_);
+  // Up to 1000 echoes of 32 KiB (33 MB of replies) sent without reading: more than the kernel's
+  // buffers hold, so the server's queue passes its limit and it stops reading calls.
+  constexpr int kCalls = 1000;
+  const Bytes one = record(call(0, 1, opaque_arg(Bytes(32 * 1024, std::byte{7}))));
+  Bytes all;
+  for (int i = 0; i < kCalls; ++i) all.insert(all.end(), one.begin(), one.end());
+  std::size_t off = 0;
+  auto push = [&] {  // sends what the socket takes now, never waits
+    const ssize_t n = ::send(c.fd(), all.data() + off, all.size() - off, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) off += static_cast<std::size_t>(n);
+  };
+  ASSERT_TRUE(run_until(
+      [&] {
+        push();
+        return server_->stats().pauses_output > 0 || off == all.size();
+      },
+      milliseconds(20000)));
+  EXPECT_GE(server_->stats().pauses_output, 1U);
+  // The client catches up: every call is answered once it reads.
+  for (int i = 0; i < kCalls; ++i) {
+    push();
+    auto r = c.read_reply();
+    ASSERT_TRUE(r) << i;
+    ASSERT_EQ(r->results.size(), 4U + 32 * 1024);
+  }
+  EXPECT_EQ(off, all.size());
+}
+
 TEST_P(ServerSuite, UdpRepliesLeaveFromTheAddressTheCallArrivedOn) {
   start(ServerOptions{});
   if (IsSkipped()) return;
