@@ -1,0 +1,172 @@
+// client::Client — an asynchronous, pipelined ONC RPC client (RFC 5531) on a user's core::Loop.
+//
+//   auto c = client::Client::create(loop, *core::parse_endpoint("tcp://127.0.0.1:20099"));
+//   std::string_view text = "hello";
+//   (*c)->call(kProg, 1, kEcho, [&](xdr::Encoder& e) { e.put_string(text); }, {},
+//              [](const client::CallResult& r) {
+//                if (!r.ok()) return log(client::message(r.error));
+//                xdr::Decoder d(r.results);                      // valid during the callback
+//                ...
+//              });
+//   auto r = (*c)->call_sync(kProg, 1, kNull);                   // blocking: runs the loop
+//
+// Many calls may be in flight on one connection; replies are matched by xid in any order.
+// A call is encoded straight into the stream's output (TCP/UNIX: record-marked; all calls of one
+// loop iteration leave in one writev) or sent as one datagram (UDP, retransmitted with the same
+// xid and exponential back-off until the timeout). Every call ends in exactly one callback.
+//
+// Not yet: reconnecting after a TCP reset and resending retry-safe calls (today every pending
+// call fails with cant_receive and later calls with cant_send), portmapper lookup, and splitting
+// large calls into several fragments.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "client/error.hpp"
+#include "client/pending_table.hpp"
+#include "core/loop.hpp"
+#include "rpc/auth_sys.hpp"
+#include "rpc/message.hpp"
+#include "rpc/record_reader.hpp"
+#include "rpc/record_writer.hpp"
+#include "xdr/encoder.hpp"
+
+namespace nelson::client {
+
+/// A callable that encodes the arguments, passed without allocation (a non-owning function_ref,
+/// as server::ResultsWriter). Called once, during call().
+class ArgsWriter {
+ public:
+  ArgsWriter() noexcept = default;
+  template <class F>
+  ArgsWriter(const F& f) noexcept  // NOLINT(google-explicit-constructor): a function_ref
+      : context_(&f), call_([](const void* c, xdr::Encoder& e) { (*static_cast<const F*>(c))(e); }) {}
+  void operator()(xdr::Encoder& e) const {
+    if (call_ != nullptr) call_(context_, e);
+  }
+
+ private:
+  const void* context_ = nullptr;
+  void (*call_)(const void*, xdr::Encoder&) = nullptr;
+};
+
+/// A credential encoded once (AUTH_SYS bodies are the same for every call).
+class Credential {
+ public:
+  /// AUTH_NONE.
+  Credential() noexcept = default;
+  /// AUTH_SYS with `sys`; nullopt when it does not encode (name over 255 bytes, > 16 groups).
+  static std::optional<Credential> sys(const rpc::AuthSys& sys) noexcept;
+  [[nodiscard]] rpc::OpaqueAuth auth() const noexcept { return {flavor_, {body_.data(), size_}}; }
+
+ private:
+  rpc::AuthFlavor flavor_ = rpc::AuthFlavor::auth_none;
+  std::array<std::byte, rpc::kMaxAuthBytes> body_{};
+  std::size_t size_ = 0;
+};
+
+struct CallOptions {
+  /// The whole call, retransmissions included, must be answered within this.
+  std::chrono::milliseconds timeout{std::chrono::seconds(25)};
+  /// UDP: the first retransmission after this, then after twice as long each time.
+  std::chrono::milliseconds retransmit{std::chrono::seconds(1)};
+  /// A credential for this call (must live during call()); null: the client's.
+  const Credential* credential = nullptr;
+};
+
+struct ClientOptions {
+  /// Client-wide credential (AUTH_NONE by default).
+  Credential credential;
+  /// Replies larger than this close the connection (as the server's limit does for calls).
+  std::size_t max_record_size = std::size_t{1} << 20;
+  /// Slots of the xid table at first (it grows).
+  std::size_t initial_calls = 64;
+};
+
+/// What a call's callback receives: the results (a view into the receive buffer, valid during
+/// the callback only) or an error.
+struct CallResult {
+  Error error;
+  std::span<const std::byte> results;
+  std::uint32_t xid = 0;
+  [[nodiscard]] bool ok() const noexcept { return error.ok(); }
+};
+
+/// What call_sync returns: the results copied.
+struct Result {
+  Error error;
+  std::vector<std::byte> results;
+  std::uint32_t xid = 0;
+  [[nodiscard]] bool ok() const noexcept { return error.ok(); }
+};
+
+using Callback = std::function<void(const CallResult&)>;
+
+class Client {
+ public:
+  /// A client of `endpoint` (tcp://, unix:// or udp://) on `loop`. A stream connects in the
+  /// background: calls made meanwhile are queued and leave once connected.
+  static core::Result<std::unique_ptr<Client>> create(core::Loop& loop, const core::Endpoint& endpoint,
+                                                      const ClientOptions& options = {});
+  /// Pending calls are dropped without their callbacks. Do not destroy a client from inside
+  /// one of its callbacks.
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// Sends a call; `done` runs exactly once, later (never inside call()). Returns the xid.
+  std::uint32_t call(std::uint32_t prog, std::uint32_t vers, std::uint32_t proc, ArgsWriter args,
+                     const CallOptions& options, Callback done);
+  /// Sends a call and runs the loop until it is answered (for tests and simple tools).
+  Result call_sync(std::uint32_t prog, std::uint32_t vers, std::uint32_t proc, ArgsWriter args = {},
+                   const CallOptions& options = {});
+
+  void set_credential(const Credential& credential) noexcept { options_.credential = credential; }
+  [[nodiscard]] std::size_t pending() const noexcept { return table_.size(); }
+  /// False once a stream connection is lost (later calls fail with cant_send).
+  [[nodiscard]] bool connected() const noexcept { return udp_ ? socket_ != nullptr : stream_ != nullptr; }
+  [[nodiscard]] const core::Endpoint& endpoint() const noexcept { return endpoint_; }
+  [[nodiscard]] core::Loop& loop() noexcept { return *loop_; }
+
+ private:
+  struct Pending;
+  Client(core::Loop& loop, const core::Endpoint& endpoint, const ClientOptions& options);
+  Pending* acquire();
+  void release(Pending* p) noexcept;
+  std::uint32_t next_xid() noexcept;
+  bool send_datagram(Pending& p);
+  void on_record(std::span<const std::byte> message);
+  void on_timer(Pending& p);
+  void finish(Pending& p, const CallResult& result);
+  void fail_later(Callback done, const Error& error, std::uint32_t xid);
+  void lost(int error);
+  void attach_stream(core::Stream& s);
+
+  core::Loop* loop_;
+  core::Endpoint endpoint_;
+  ClientOptions options_;
+  bool udp_ = false;
+  core::Stream* stream_ = nullptr;
+  core::DatagramSocket* socket_ = nullptr;
+  bool stream_connected_ = false;
+  rpc::RecordReader reader_;
+  rpc::RecordWriter writer_;
+  rpc::Record record_;
+  std::vector<iovec> iov_;
+  std::uint32_t xid_ = 0;
+  PendingTable<Pending> table_;
+  std::vector<std::unique_ptr<Pending>> pool_;  // every Pending ever made; reused
+  Pending* free_ = nullptr;
+  std::vector<Pending*> failing_;  // scratch for lost()
+  std::shared_ptr<bool> alive_;    // lets posted callbacks tell that the client is gone
+};
+
+}  // namespace nelson::client

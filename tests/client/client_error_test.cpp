@@ -1,0 +1,168 @@
+// Every way a call fails, as a value: RPC-level rejections, timeouts, a lost connection, a
+// server that is not there, and the sentences message() makes of them.
+#include <algorithm>
+#include <array>
+
+#include "rpc/record_writer.hpp"
+#include "tests/client/client_test_fixture.hpp"
+
+namespace nelson::client::test {
+namespace {
+
+class ClientErrors : public ClientTest {};
+
+TEST_P(ClientErrors, RejectionsAreNamed) {
+  start();
+  if (IsSkipped()) return;
+  constexpr std::uint32_t kProc = 14;
+  server_->add_procedure(kBenchProg, kBenchVers, kProc, {"NEEDS_STRONGER"}, [](server::Call& call) {
+    call.deny(rpc::AuthStat::auth_tooweak);
+    return server::Status::denied;
+  });
+  listen();
+  for (const core::Endpoint* ep : {&tcp(), &udp()}) {
+    SCOPED_TRACE(ep->to_string());
+    auto c = connect(*ep);
+    ASSERT_TRUE(c);
+    const Result version = c->call_sync(kBenchProg, 2, kBenchNull);
+    EXPECT_EQ(version.error.code, Errc::prog_mismatch);
+    EXPECT_EQ(version.error.low, 1U);
+    EXPECT_EQ(version.error.high, 1U);
+    EXPECT_EQ(message(version.error), "program 536871065 version 2 is not available: the server has versions 1 to 1");
+    EXPECT_EQ(c->call_sync(kBenchProg, kBenchVers, 99).error.code, Errc::proc_unavail);
+    EXPECT_EQ(c->call_sync(kBenchProg + 1, kBenchVers, kBenchNull).error.code, Errc::prog_unavail);
+    // ECHO without its opaque<> argument.
+    EXPECT_EQ(c->call_sync(kBenchProg, kBenchVers, kBenchEcho).error.code, Errc::garbage_args);
+    const Result denied = c->call_sync(kBenchProg, kBenchVers, kProc);
+    EXPECT_EQ(denied.error.code, Errc::auth_error);
+    EXPECT_EQ(denied.error.auth_stat, rpc::AuthStat::auth_tooweak);
+    // The connection survives all of that.
+    EXPECT_TRUE(c->call_sync(kBenchProg, kBenchVers, kBenchNull).ok());
+  }
+}
+
+TEST_P(ClientErrors, SilentProcedureTimesOut) {
+  start();
+  if (IsSkipped()) return;
+  constexpr std::uint32_t kProc = 13;
+  server_->add_procedure(kBenchProg, kBenchVers, kProc, {"SILENT"}, [&](server::Call& call) {
+    handles_.push_back(call.defer());
+    return server::Status::deferred;
+  });
+  listen();
+  for (const core::Endpoint* ep : {&tcp(), &udp()}) {
+    SCOPED_TRACE(ep->to_string());
+    auto c = connect(*ep);
+    ASSERT_TRUE(c);
+    CallOptions options;
+    options.timeout = milliseconds(150);
+    options.retransmit = milliseconds(40);
+    const auto before = core::Clock::now();
+    const Result r = c->call_sync(kBenchProg, kBenchVers, kProc, {}, options);
+    EXPECT_EQ(r.error.code, Errc::timed_out) << message(r.error);
+    const auto took = core::Clock::now() - before;
+    EXPECT_GE(took, milliseconds(150));
+    EXPECT_LT(took, milliseconds(2000));  // the call_sync returns at its timeout, not later
+    EXPECT_EQ(c->pending(), 0U);
+    // Other calls still work afterwards.
+    EXPECT_TRUE(c->call_sync(kBenchProg, kBenchVers, kBenchNull).ok());
+  }
+}
+
+// A peer that reads calls and never answers, then hangs up: every pending call fails with
+// cant_receive, and calls made afterwards with cant_send (no reconnect yet).
+TEST_P(ClientErrors, LostConnectionFailsEveryPendingCall) {
+  start();
+  if (IsSkipped()) return;
+  auto listener = loop_->listen(*core::parse_endpoint("tcp://127.0.0.1:0"));
+  ASSERT_TRUE(listener) << listener.error().message;
+  core::Stream* peer = nullptr;
+  std::size_t received = 0;
+  (*listener)->on_accept = [&](core::Stream& s) {
+    peer = &s;
+    s.on_data = [&](core::Stream&, const core::Slice& bytes) { received += bytes.length; };
+    s.start_reading();
+  };
+  auto c = connect((*listener)->endpoint());
+  ASSERT_TRUE(c);
+  std::vector<Errc> outcomes;
+  for (int i = 0; i < 5; ++i) {
+    c->call(kBenchProg, kBenchVers, kBenchNull, {}, {}, [&](const CallResult& r) { outcomes.push_back(r.error.code); });
+  }
+  ASSERT_TRUE(run_until([&] { return peer != nullptr && received >= 5 * 44; }));
+  peer->close();
+  ASSERT_TRUE(run_until([&] { return outcomes.size() == 5; }));
+  EXPECT_EQ(outcomes, std::vector<Errc>(5, Errc::cant_receive));
+  EXPECT_FALSE(c->connected());
+  const Result after = c->call_sync(kBenchProg, kBenchVers, kBenchNull);
+  EXPECT_EQ(after.error.code, Errc::cant_send);
+  (*listener)->close();
+}
+
+// A peer that answers with a reply whose reply_stat is neither accepted nor denied.
+TEST_P(ClientErrors, MalformedReplyCannotBeDecoded) {
+  start();
+  if (IsSkipped()) return;
+  auto listener = loop_->listen(*core::parse_endpoint("tcp://127.0.0.1:0"));
+  ASSERT_TRUE(listener) << listener.error().message;
+  Bytes in;
+  (*listener)->on_accept = [&](core::Stream& s) {
+    s.on_data = [&](core::Stream& peer, const core::Slice& bytes) {
+      in.insert(in.end(), bytes.bytes().begin(), bytes.bytes().end());
+      if (in.size() < 8) return;
+      std::array<std::byte, 16> reply{};
+      rpc::write_record_mark(reply.data(), 12, true);
+      std::copy(in.begin() + 4, in.begin() + 8, reply.begin() + 4);  // the call's xid
+      xdr::store_be32(reply.data() + 8, 1);                          // REPLY
+      xdr::store_be32(reply.data() + 12, 7);                         // no such reply_stat
+      ASSERT_TRUE(peer.write_copy(reply));
+      in.clear();
+    };
+    s.start_reading();
+  };
+  auto c = connect((*listener)->endpoint());
+  ASSERT_TRUE(c);
+  const Result r = c->call_sync(kBenchProg, kBenchVers, kBenchNull);
+  EXPECT_EQ(r.error.code, Errc::cant_decode_reply) << message(r.error);
+  c.reset();
+  (*listener)->close();
+}
+
+TEST_P(ClientErrors, RefusedConnectionCannotSend) {
+  start();
+  if (IsSkipped()) return;
+  // A port that was just free: bind, learn it, close.
+  auto listener = loop_->listen(*core::parse_endpoint("tcp://127.0.0.1:0"));
+  ASSERT_TRUE(listener);
+  const core::Endpoint gone = (*listener)->endpoint();
+  (*listener)->close();
+  core::test::run_for(*loop_, milliseconds(1));
+  auto c = Client::create(*loop_, gone);
+  if (!c) GTEST_SUCCEED() << "refused at once: " << c.error().message;
+  if (!c) return;
+  const Result r = (*c)->call_sync(kBenchProg, kBenchVers, kBenchNull);
+  EXPECT_EQ(r.error.code, Errc::cant_send) << message(r.error);
+  EXPECT_NE(message(r.error).find("Connection refused"), std::string::npos) << message(r.error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ClientErrors,
+                         ::testing::Values(core::BackendKind::select, core::BackendKind::epoll,
+                                           core::BackendKind::io_uring),
+                         [](const auto& p) { return std::string(core::to_string(p.param)); });
+
+TEST(ClientMessage, SentencesNameTheFailure) {
+  Error e{.code = Errc::auth_error, .prog = 100003, .vers = 3, .proc = 1, .auth_stat = rpc::AuthStat::auth_tooweak};
+  EXPECT_EQ(message(e),
+            "the server refused the credential of program 100003 version 3 procedure 1: the credential is too weak "
+            "for this procedure");
+  e = {.code = Errc::rpc_mismatch, .low = 2, .high = 2};
+  EXPECT_EQ(message(e), "the server does not speak RPC version 2: it has versions 2 to 2");
+  e = {.code = Errc::proc_unavail, .prog = 7, .vers = 1, .proc = 9};
+  EXPECT_EQ(message(e), "procedure 9 of program 7 version 1 is not available");
+  e = {.code = Errc::timed_out, .prog = 7, .vers = 1, .proc = 9};
+  EXPECT_EQ(message(e), "no reply to program 7 version 1 procedure 9 before the timeout");
+  EXPECT_EQ(to_string(Errc::cant_decode_reply), "cant_decode_reply");
+}
+
+}  // namespace
+}  // namespace nelson::client::test
