@@ -249,18 +249,14 @@ Result Client::call_sync(std::uint32_t prog, std::uint32_t vers, std::uint32_t p
                          const CallOptions& options) {
   Result out;
   bool done = false;
-  // The callback may run in the timer phase (a timeout), before that iteration's poll, which
-  // would then block until some unrelated event. A due timer makes that poll return at once
-  // (a post() would not: work posted during the timer phase runs before the poll).
-  core::Timer wake(loop_->timers(), [] {});
   call(prog, vers, proc, args, options, [&](const CallResult& r) {
     out.error = r.error;
     out.xid = r.xid;
     out.results.assign(r.results.begin(), r.results.end());  // the view ends with the callback
     done = true;
-    wake.arm_at(core::Clock::now());
   });
-  // Ends: every call is answered, fails, or times out through its timer.
+  // Ends: every call is answered, fails, or times out through its timer (run_once does not
+  // block in an iteration whose timers fired, so a timeout is seen at once).
   while (!done) loop_->run_once();
   return out;
 }

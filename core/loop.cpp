@@ -278,15 +278,18 @@ void Loop::run_once(std::chrono::nanoseconds max_wait) {
   ++stats_.iterations;
   // 1. timers
   timers_.update_now();
-  timers_.run_expired();
+  const bool timers_fired = timers_.run_expired() != 0;
   // 2. posted callbacks (those posted meanwhile wait for the next iteration)
   running_posted_.swap(posted_);
+  const bool posted_ran = !running_posted_.empty();
   for (auto& fn : running_posted_) fn();
   running_posted_.clear();
   flush_phase();  // output produced by timers and posted work leaves before we block
-  // 3. poll: block no longer than the nearest timer, and not at all when work is waiting
+  // 3. poll: block no longer than the nearest timer, and not at all when work is waiting or
+  // callbacks already ran in this iteration (so run_once returns promptly to a caller that
+  // checks what they did, e.g. a blocking call waiting for its timeout to fire).
   std::chrono::nanoseconds timeout = max_wait;
-  if (!posted_.empty() || stop_ || close_head_ != nullptr) {
+  if (timers_fired || posted_ran || !posted_.empty() || stop_ || close_head_ != nullptr) {
     timeout = std::chrono::nanoseconds::zero();
   } else if (const TimePoint next = timers_.next_deadline(); next != TimePoint::max()) {
     timers_.update_now();

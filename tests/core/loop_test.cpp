@@ -64,6 +64,20 @@ TEST_P(LoopTest, TimersPostAndStop) {
   EXPECT_EQ(order, (std::vector<int>{1, 3, 2}));
 }
 
+TEST_P(LoopTest, RunOnceReturnsWithoutBlockingAfterTimersFired) {
+  // A caller driving the loop with run_once() and checking state between iterations (a blocking
+  // RPC call waiting for its timeout) must see a timer's effect without waiting for I/O: the
+  // iteration in which timers fire polls without blocking. With nothing else armed, a blocking
+  // poll there would never return.
+  bool fired = false;
+  Timer timer(loop_->timers(), [&] { fired = true; });
+  loop_->timers().update_now();
+  timer.arm_after(milliseconds(5));
+  const auto start = Clock::now();
+  while (!fired) loop_->run_once();  // no max_wait: only the timer bounds each poll
+  EXPECT_LT(Clock::now() - start, milliseconds(5000));
+}
+
 TEST_P(LoopTest, SignalThroughTheSelfPipe) {
   // The mechanism of the BSDs and macOS (no signalfd), forced here so that it runs on Linux.
   loop_testing::use_self_pipe_signals(true);
