@@ -37,26 +37,13 @@
 #include "rpc/message.hpp"
 #include "rpc/record_reader.hpp"
 #include "rpc/record_writer.hpp"
+#include "xdr/encode_ref.hpp"
 #include "xdr/encoder.hpp"
 
 namespace nelson::client {
 
-/// A callable that encodes the arguments, passed without allocation (a non-owning function_ref,
-/// as server::ResultsWriter). Called once, during call().
-class ArgsWriter {
- public:
-  ArgsWriter() noexcept = default;
-  template <class F>
-  ArgsWriter(const F& f) noexcept  // NOLINT(google-explicit-constructor): a function_ref
-      : context_(&f), call_([](const void* c, xdr::Encoder& e) { (*static_cast<const F*>(c))(e); }) {}
-  void operator()(xdr::Encoder& e) const {
-    if (call_ != nullptr) call_(context_, e);
-  }
-
- private:
-  const void* context_ = nullptr;
-  void (*call_)(const void*, xdr::Encoder&) = nullptr;
-};
+/// Encodes a call's arguments (see xdr::EncodeRef). Called once, during call().
+using ArgsWriter = xdr::EncodeRef;
 
 /// A credential encoded once (AUTH_SYS bodies are the same for every call).
 class Credential {

@@ -28,6 +28,7 @@
 #include "rpc/auth_sys.hpp"
 #include "rpc/message.hpp"
 #include "xdr/decoder.hpp"
+#include "xdr/encode_ref.hpp"
 #include "xdr/encoder.hpp"
 
 namespace nelson::server {
@@ -54,23 +55,9 @@ struct CallerInfo {
   const rpc::AuthSys* auth_sys = nullptr;
 };
 
-/// A callable that encodes results, passed without allocation (a non-owning function_ref).
-/// It may be called more than once (again when the results did not fit the first buffer), so it
-/// must only encode.
-class ResultsWriter {
- public:
-  ResultsWriter() noexcept = default;
-  template <class F>
-  ResultsWriter(const F& f) noexcept  // NOLINT(google-explicit-constructor): a function_ref
-      : context_(&f), call_([](const void* c, xdr::Encoder& e) { (*static_cast<const F*>(c))(e); }) {}
-  void operator()(xdr::Encoder& e) const {
-    if (call_ != nullptr) call_(context_, e);
-  }
-
- private:
-  const void* context_ = nullptr;
-  void (*call_)(const void*, xdr::Encoder&) = nullptr;
-};
+/// Encodes a procedure's results (see xdr::EncodeRef). It may be called more than once (again
+/// when the results did not fit the first buffer), so it must only encode.
+using ResultsWriter = xdr::EncodeRef;
 
 /// An answer to be given later. Movable, not copyable. Exactly one of reply(), fail() or deny()
 /// answers; a handle destroyed without answering answers SYSTEM_ERR (a broken promise must
