@@ -16,7 +16,7 @@ packages=(
   # NEON kernels: cross-compiled and run under user-mode emulation (scripts/check-neon.sh)
   g++-aarch64-linux-gnu qemu-user
   # profiling (perf/ scripts, callgrind instruction counts)
-  valgrind util-linux
+  linux-perf valgrind strace util-linux
 )
 
 missing=()
