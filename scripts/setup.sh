@@ -17,6 +17,8 @@ packages=(
   g++-aarch64-linux-gnu qemu-user
   # profiling (perf/ scripts, callgrind instruction counts)
   linux-perf valgrind strace util-linux
+  # nelson-load --plot draws the latency percentile curve
+  gnuplot-nox
 )
 
 missing=()
