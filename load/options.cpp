@@ -19,6 +19,7 @@ const char* const kUsage = R"(usage: nelson-load [options] (--target URL | --pma
                                  intended send time (depth default 1024)
   --threads T                    T loops on T threads (default 1)
   --timeout MS                   per-call timeout (default 5000)
+  --backend auto|epoll|io_uring|select   the loops' backend (default auto)
   --auth none|sys
   --json FILE  --histogram FILE  --plot FILE.png   (--json - writes to stdout)
   --quiet | --progress           per-second line off/on (default: on when stdout is a tty)
@@ -178,6 +179,8 @@ ParseResult parse_options(std::span<const char* const> args) {
       std::uint32_t ms = 0;
       if (!parse_unsigned(v, ms) || ms == 0) return fail("milliseconds above 0");
       o.timeout = std::chrono::milliseconds(ms);
+    } else if (flag == "--backend") {
+      if (!core::parse_backend(v, o.backend)) return fail("auto, epoll, io_uring, kqueue or select");
     } else if (flag == "--json") {
       o.json_path = std::string(v);
     } else if (flag == "--histogram") {

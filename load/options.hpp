@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "core/address.hpp"
+#include "core/backend.hpp"
 
 namespace nelson::load {
 
@@ -62,6 +63,7 @@ struct Options {
   double warmup_s = 1;
   std::uint64_t calls = 0;  // > 0: stop after this many measured calls instead of a duration
   unsigned threads = 1;
+  core::BackendKind backend = core::BackendKind::automatic;
 
   // Output.
   std::string json_path;  // "-" for stdout

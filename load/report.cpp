@@ -210,7 +210,9 @@ PlotResult write_plot(const std::string& png_path, const RunDescription& d, cons
        << "set output '" << png_path << "'\n"
        << "set title 'nelson-load: " << d.target << ", " << describe_mode(*d.options) << "'\n"
        << "set logscale x\nset xrange [1:1e6]\n"
-       << "set xtics ('0%' 1, '90%' 10, '99%' 100, '99.9%' 1000, '99.99%' 10000, '99.999%' 100000, '99.9999%' 1e6)\n"
+       // gnuplot reads tic labels as formats: % is written %%.
+       << "set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000, '99.9999%%' "
+          "1e6)\n"
        << "set xlabel 'percentile'\nset ylabel 'latency (us)'\nset grid\nset key off\n"
        << "plot '" << result.data_path << "' using 2:3 with lines linewidth 2\n";
     if (!gp) {

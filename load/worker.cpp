@@ -42,7 +42,7 @@ Worker::~Worker() {
 }
 
 std::string Worker::set_up() {
-  auto loop = core::Loop::create();
+  auto loop = core::Loop::create({.backend = plan_.options->backend});
   if (!loop) return "loop: " + loop.error().message;
   loop_ = std::move(*loop);
   client::ClientOptions client_options;
@@ -186,7 +186,8 @@ void Worker::arm_pacer(TimePoint at) {
 
 void Worker::begin_measuring() {
   measuring_ = true;
-  results_.measured_from = Clock::now();
+  // The open loop's window is its schedule's, exact; the closed loop's starts when it starts.
+  results_.measured_from = open_ ? plan_.measure_from : Clock::now();
   stats_at_start_ = loop_->stats();
   if (!open_) {
     results_.latency.reset();

@@ -52,7 +52,8 @@ TEST(LoadOptions, EveryFlag) {
                                "--json",      "-",
                                "--histogram", "h.txt",
                                "--plot",      "p.png",
-                               "--quiet"});
+                               "--quiet",     "--backend",
+                               "epoll"});
   ASSERT_TRUE(r.ok()) << r.error;
   const Options& o = r.options;
   EXPECT_EQ(o.target->transport, core::Transport::udp);
@@ -74,6 +75,7 @@ TEST(LoadOptions, EveryFlag) {
   EXPECT_EQ(o.histogram_path, "h.txt");
   EXPECT_EQ(o.plot_path, "p.png");
   EXPECT_EQ(o.progress, Progress::off);
+  EXPECT_EQ(o.backend, core::BackendKind::epoll);
 }
 
 TEST(LoadOptions, OpenLoopAndPortmapper) {
@@ -125,6 +127,7 @@ TEST(LoadOptions, RefusesMistakesWithAReason) {
       {"--target", "tcp://127.0.0.1:1", "--proc", "1x"},                          // junk
       {"--target", "tcp://127.0.0.1:1", "--transport", "sctp"},
       {"--target", "tcp://127.0.0.1:1", "--auth", "gss"},
+      {"--target", "tcp://127.0.0.1:1", "--backend", "poll"},
       {"--target", "tcp://127.0.0.1:1", "--bogus", "1"},
       {"--target"},                                                  // value missing
       {"--target", "udp://127.0.0.1:1", "--args", "opaque:100000"},  // does not fit a datagram
