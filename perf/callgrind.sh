@@ -96,7 +96,9 @@ load_cmd_for_run() {  # $1 A|B -> `load_cmd`: run B makes twice the calls of run
   [[ $1 == A ]] || duration=$(awk -v d="$duration" 'BEGIN { print 2 * d }')
   make_load_cmd
   duration=$saved
-  [[ -z $calls_a ]] || load_cmd+=(--calls "$(($1 == A ? calls_a : 2 * calls_a))")
+  if [[ -n $calls_a ]]; then
+    if [[ $1 == A ]]; then load_cmd+=(--calls "$calls_a"); else load_cmd+=(--calls "$((2 * calls_a))"); fi
+  fi
 }
 
 declare -A ir calls_of

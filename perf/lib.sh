@@ -115,11 +115,12 @@ make_load_cmd() {
   local extra
   read -r -a extra <<<"$load_extra"
   if [[ $load_bin == *nelson-load ]]; then
-    load_cmd=("$load_bin" --target "tcp://127.0.0.1:$port" --conns "$conns" --depth "$depth"
-      --duration "$duration" --warmup "$warmup")
+    load_cmd=("$load_bin" --target "tcp://127.0.0.1:$port" --conns "$conns" --depth "$depth" --warmup "$warmup")
+    # A call count (callgrind.sh --calls) replaces the duration.
+    [[ -n ${calls_a:-} ]] || load_cmd+=(--duration "$duration")
     ((proc == 0)) || load_cmd+=(--proc "$proc")
     ((proc != 1)) || load_cmd+=(--args "opaque:$payload")
-    ((proc != 2)) || load_cmd+=(--args "int:$payload")
+    ((proc != 2)) || load_cmd+=(--args "ints:$payload")
   else
     load_cmd=("$load_bin" --connect "127.0.0.1:$port" --conns "$conns" --depth "$depth"
       --duration "$duration" --warmup "$warmup" --proc "$proc" --payload "$payload")
