@@ -25,7 +25,11 @@ struct Client::Pending {
   core::Timer timer;  // the deadline (TCP) or the next retransmission (UDP)
   core::TimePoint deadline{};
   core::Clock::duration interval{};
-  core::Chain message;  // UDP: the encoded call, kept for retransmission with the same xid
+  // The encoded call (record-marked on streams): UDP keeps it for retransmission, a stream for
+  // a retry-safe call's resend or a call queued until the connection is up. Empty otherwise.
+  core::Chain message;
+  bool retry_safe = false;
+  bool unsent = false;  // streams: queued, not yet written to a connection
   Pending* next_free = nullptr;
 };
 
@@ -44,6 +48,13 @@ rpc::RecordReaderLimits reader_limits(std::size_t max_record_size) {
   rpc::RecordReaderLimits limits;
   limits.max_record_size = max_record_size;
   return limits;
+}
+
+rpc::RecordWriterOptions writer_options(std::size_t max_fragment_size) {
+  rpc::RecordWriterOptions options;
+  if (max_fragment_size != 0)
+    options.max_fragment_size = std::min<std::size_t>(max_fragment_size, rpc::kMaxFragmentLength);
+  return options;
 }
 
 // The wildcard address of `family` with port 0: the kernel picks an ephemeral port.
@@ -92,8 +103,9 @@ Client::Client(core::Loop& loop, const core::Endpoint& endpoint, const ClientOpt
       endpoint_(endpoint),
       options_(options),
       udp_(endpoint.transport == core::Transport::udp),
-      reader_(loop.pool(), reader_limits(options_.max_record_size)),
-      writer_(loop.pool()),
+      writer_(loop.pool(), writer_options(options_.max_fragment_size)),
+      reconnect_timer_(loop.timers(), [this] { reconnect(); }),
+      backoff_(options_.reconnect_delay),
       // A random start keeps a restarted client from matching replies meant for its predecessor
       // (and from hitting the server's duplicate-request cache with their xids).
       xid_(std::random_device{}()),
@@ -123,27 +135,35 @@ core::Result<std::unique_ptr<Client>> Client::create(core::Loop& loop, const cor
 
 void Client::attach_stream(core::Stream& s) {
   stream_ = &s;
-  s.on_connect = [this](core::Stream&) { stream_connected_ = true; };
-  s.on_data = [this](core::Stream&, const core::Slice& bytes) {
-    reader_.feed(bytes);
+  stream_connected_ = false;
+  reader_.emplace(loop_->pool(), reader_limits(options_.max_record_size));  // nothing left from a lost one
+  // Events of a stream that was replaced (lost, then a new one attached) are ignored.
+  s.on_connect = [this](core::Stream& st) {
+    if (&st == stream_) on_connected();
+  };
+  s.on_data = [this](core::Stream& st, const core::Slice& bytes) {
+    if (&st != stream_) return;
+    reader_->feed(bytes);
     for (;;) {
-      const rpc::ReadStatus status = reader_.next(record_);
+      const rpc::ReadStatus status = reader_->next(record_);
       if (status == rpc::ReadStatus::need_more) break;
       if (status == rpc::ReadStatus::error) {  // the stream cannot be resynchronized
-        stream_->close();
+        st.close();
         lost(EPROTO);
         break;
       }
       on_record(record_.bytes());
-      if (stream_ == nullptr) break;
+      if (stream_ != &st) break;
     }
     record_.reset();  // do not pin a receive slab between reads
   };
-  s.on_eof = [this](core::Stream& stream) {
-    stream.close();
-    lost(0);
+  s.on_eof = [this](core::Stream& st) {
+    st.close();
+    if (&st == stream_) lost(0);
   };
-  s.on_error = [this](core::Stream&, int error) { lost(error); };  // the loop closes it next
+  s.on_error = [this](core::Stream& st, int error) {  // the loop closes it next
+    if (&st == stream_) lost(error);
+  };
   s.start_reading();
 }
 
@@ -172,6 +192,8 @@ void Client::release(Pending* p) noexcept {
   p->timer.cancel();
   p->done = nullptr;
   p->message.clear();
+  p->retry_safe = false;
+  p->unsent = false;
   p->next_free = free_;
   free_ = p;
 }
@@ -202,7 +224,7 @@ std::uint32_t Client::call(std::uint32_t prog, std::uint32_t vers, std::uint32_t
   error.prog = prog;
   error.vers = vers;
   error.proc = proc;
-  if (!connected()) {
+  if (udp_ ? socket_ == nullptr : down_) {
     error.code = Errc::cant_send;
     fail_later(std::move(done), error, xid);
     return xid;
@@ -221,10 +243,19 @@ std::uint32_t Client::call(std::uint32_t prog, std::uint32_t vers, std::uint32_t
     if (!e.finish()) error.code = sink.exhausted() ? Errc::cant_send : Errc::cant_encode_args;
     sent = error.ok() && send_datagram(*p);
   } else {
-    core::Chain out;
+    // Connected: into the stream's output (a retry-safe call keeps a reference to its slices).
+    // Not yet: into the call's own chain, written once connected.
+    core::Chain& out = stream_connected_ ? out_ : p->message;
     const rpc::WriteResult w = writer_.write(out, body);
-    if (!w.ok()) error.code = w.code == rpc::WriteErrc::out_of_slabs ? Errc::cant_send : Errc::cant_encode_args;
-    if (w.ok()) stream_->write(std::move(out));
+    if (!w.ok()) {
+      error.code = w.code == rpc::WriteErrc::out_of_slabs ? Errc::cant_send : Errc::cant_encode_args;
+    } else if (stream_connected_) {
+      if (options.retry_safe) p->message = out_;  // shares the slabs: no byte is copied
+      stream_->write(std::move(out_));
+    } else {
+      p->unsent = true;
+    }
+    out_.clear();
   }
   if (!sent && error.ok()) error.code = Errc::cant_send;
   if (!error.ok()) {
@@ -236,6 +267,7 @@ std::uint32_t Client::call(std::uint32_t prog, std::uint32_t vers, std::uint32_t
   p->prog = prog;
   p->vers = vers;
   p->proc = proc;
+  p->retry_safe = options.retry_safe;
   p->done = std::move(done);
   table_.insert(p);
   const core::TimePoint now = core::Clock::now();
@@ -312,18 +344,92 @@ void Client::finish(Pending& p, const CallResult& result) {
   done(result);
 }
 
+void Client::on_connected() {
+  stream_connected_ = true;
+  if (ever_connected_) ++reconnects_;
+  ever_connected_ = true;
+  backoff_ = options_.reconnect_delay;
+  // Queued calls and retry-safe ones to resend leave in xid order (the order they were made,
+  // but for the wrap-around of the counter).
+  std::vector<Pending*> queued;
+  queued.swap(failing_);
+  table_.for_each([&](Pending* p) {
+    if (p->unsent) queued.push_back(p);
+  });
+  std::sort(queued.begin(), queued.end(), [](const Pending* a, const Pending* b) { return a->xid < b->xid; });
+  for (Pending* p : queued) {
+    p->unsent = false;
+    if (p->retry_safe) {
+      stream_->write(core::Chain(p->message));  // shares the slabs; kept for another resend
+    } else {
+      stream_->write(std::move(p->message));
+    }
+  }
+  queued.clear();
+  failing_.swap(queued);
+}
+
+void Client::reconnect() {
+  auto stream = loop_->connect(endpoint_);
+  if (!stream) return connect_failed(stream.error().code);
+  attach_stream(**stream);
+}
+
 void Client::lost(int error) {
-  const Errc code = stream_connected_ ? Errc::cant_receive : Errc::cant_send;
+  // The state first: callbacks run below may make new calls, which must see it.
+  const bool was_connected = stream_connected_;
+  stream_ = nullptr;
+  stream_connected_ = false;
+  if (!options_.reconnect) down_ = true;
+  if (!was_connected && options_.reconnect) return connect_failed(error);
+
+  // Retry-safe calls stay in the table, marked for the next connection; the others fail.
+  std::vector<Pending*> failing;
+  failing.swap(failing_);
+  table_.for_each([&](Pending* p) {
+    if (options_.reconnect && p->retry_safe) {
+      p->unsent = true;
+    } else {
+      failing.push_back(p);
+    }
+  });
+  for (Pending* p : failing) table_.erase(p->xid);
+  if (options_.reconnect) reconnect_timer_.arm_after(backoff_);
+  // Oldest first is not known without a sort; xid order is close enough and deterministic.
+  std::sort(failing.begin(), failing.end(), [](const Pending* a, const Pending* b) { return a->xid < b->xid; });
+  const Errc code = !options_.reconnect ? (was_connected ? Errc::cant_receive : Errc::cant_send) : Errc::not_resent;
+  for (Pending* p : failing) {
+    CallResult r;
+    r.xid = p->xid;
+    // A call still queued was never sent: it failed to be sent, whatever it is.
+    r.error = {.code = p->unsent ? Errc::cant_send : code,
+               .prog = p->prog,
+               .vers = p->vers,
+               .proc = p->proc,
+               .sys_errno = error};
+    finish(*p, r);
+  }
+  failing.clear();
+  failing_.swap(failing);
+}
+
+void Client::connect_failed(int error) {
+  // Nothing was sent on this attempt: retry-safe calls wait for the next one, the others fail
+  // now (cant_send) rather than wait for a server that may never come back.
   stream_ = nullptr;
   std::vector<Pending*> failing;
   failing.swap(failing_);
-  table_.take_all(failing);
-  // Oldest first is not known without a sort; xid order is close enough and deterministic.
+  table_.for_each([&](Pending* p) {
+    if (!p->retry_safe) failing.push_back(p);
+  });
+  for (Pending* p : failing) table_.erase(p->xid);
+  reconnect_timer_.arm_after(backoff_);
+  backoff_ = std::min<core::Clock::duration>(backoff_ * 2, options_.max_reconnect_delay);
   std::sort(failing.begin(), failing.end(), [](const Pending* a, const Pending* b) { return a->xid < b->xid; });
   for (Pending* p : failing) {
     CallResult r;
     r.xid = p->xid;
-    r.error = {.code = code, .prog = p->prog, .vers = p->vers, .proc = p->proc, .sys_errno = error};
+    r.error = {.code = Errc::cant_send, .prog = p->prog, .vers = p->vers, .proc = p->proc, .sys_errno = error};
     finish(*p, r);
   }
   failing.clear();

@@ -11,13 +11,25 @@
 //   auto r = (*c)->call_sync(kProg, 1, kNull);                   // blocking: runs the loop
 //
 // Many calls may be in flight on one connection; replies are matched by xid in any order.
-// A call is encoded straight into the stream's output (TCP/UNIX: record-marked; all calls of one
-// loop iteration leave in one writev) or sent as one datagram (UDP, retransmitted with the same
-// xid and exponential back-off until the timeout). Every call ends in exactly one callback.
+// A call is encoded straight into the stream's output (TCP/UNIX: record-marked, in fragments of
+// at most ClientOptions::max_fragment_size; all calls of one loop iteration leave in one writev)
+// or sent as one datagram (UDP, retransmitted with the same xid and exponential back-off until
+// the timeout). Every call ends in exactly one callback.
 //
-// Not yet: reconnecting after a TCP reset and resending retry-safe calls (today every pending
-// call fails with cant_receive and later calls with cant_send), portmapper lookup, and splitting
-// large calls into several fragments.
+// A lost stream connection (EOF, reset, any error) is re-established in the background, with a
+// back-off between attempts (ClientOptions::reconnect...). What happens to the calls in flight
+// depends on CallOptions::retry_safe:
+//   - retry-safe calls are resent on the new connection with the same xid (so a server's
+//     duplicate-request cache recognizes them); their encoded bytes are kept for that, as UDP
+//     keeps them for retransmission — only theirs, so ordinary calls stay copy-free;
+//   - the others fail at once with Errc::not_resent: they may or may not have run.
+// Calls made while the client reconnects are queued and leave once connected; a connection
+// attempt that fails fails the queued calls that are not retry-safe (cant_send: they were never
+// sent), and retry-safe ones wait for the next attempt. Every call's timeout keeps running
+// throughout. With reconnect off, a lost connection fails every pending call (cant_receive) and
+// later ones (cant_send), as libtirpc does.
+//
+// Finding a server through the portmapper: client/portmap.hpp.
 #pragma once
 
 #include <array>
@@ -67,6 +79,12 @@ struct CallOptions {
   std::chrono::milliseconds retransmit{std::chrono::seconds(1)};
   /// A credential for this call (must live during call()); null: the client's.
   const Credential* credential = nullptr;
+  /// Streams: when the connection is lost before the reply, resend the call (same xid) on the
+  /// next connection. Only for calls that may run twice without harm (idempotent, or served
+  /// through a duplicate-request cache). False (the default) is at-most-once: the call fails
+  /// with Errc::not_resent instead. Costs a reference to the encoded call's slabs until the
+  /// reply. UDP ignores it: a datagram call is always retransmitted with the same xid.
+  bool retry_safe = false;
 };
 
 struct ClientOptions {
@@ -76,6 +94,17 @@ struct ClientOptions {
   std::size_t max_record_size = std::size_t{1} << 20;
   /// Slots of the xid table at first (it grows).
   std::size_t initial_calls = 64;
+  /// Streams: calls larger than this are sent in several record-marking fragments (RFC 5531
+  /// section 11), e.g. for servers that cap the fragment size. 0 or SIZE_MAX: one fragment.
+  std::size_t max_fragment_size = 0;
+  /// Streams: re-establish a lost connection (see the file comment). Off: a lost connection
+  /// stays lost and every call fails.
+  bool reconnect = true;
+  /// The wait before the first reconnection attempt after a loss; it doubles after each failed
+  /// attempt, up to max_reconnect_delay, and starts over once connected. It keeps a server that
+  /// accepts and drops connections (or a restarting one) from being hammered.
+  std::chrono::milliseconds reconnect_delay{100};
+  std::chrono::milliseconds max_reconnect_delay{std::chrono::seconds(5)};
 };
 
 /// What a call's callback receives: the results (a view into the receive buffer, valid during
@@ -118,8 +147,12 @@ class Client {
 
   void set_credential(const Credential& credential) noexcept { options_.credential = credential; }
   [[nodiscard]] std::size_t pending() const noexcept { return table_.size(); }
-  /// False once a stream connection is lost (later calls fail with cant_send).
-  [[nodiscard]] bool connected() const noexcept { return udp_ ? socket_ != nullptr : stream_ != nullptr; }
+  /// True while calls leave at once: a UDP client always, a stream client while its connection
+  /// is established. False while connecting or reconnecting (calls are queued meanwhile) and
+  /// once a connection is lost for good (reconnect off: calls fail with cant_send).
+  [[nodiscard]] bool connected() const noexcept { return udp_ ? socket_ != nullptr : stream_connected_; }
+  /// Connections re-established after a loss (streams).
+  [[nodiscard]] std::uint64_t reconnects() const noexcept { return reconnects_; }
   [[nodiscard]] const core::Endpoint& endpoint() const noexcept { return endpoint_; }
   [[nodiscard]] core::Loop& loop() noexcept { return *loop_; }
 
@@ -136,6 +169,9 @@ class Client {
   void fail_later(Callback done, const Error& error, std::uint32_t xid);
   void lost(int error);
   void attach_stream(core::Stream& s);
+  void on_connected();
+  void reconnect();
+  void connect_failed(int error);
 
   core::Loop* loop_;
   core::Endpoint endpoint_;
@@ -144,15 +180,21 @@ class Client {
   core::Stream* stream_ = nullptr;
   core::DatagramSocket* socket_ = nullptr;
   bool stream_connected_ = false;
-  rpc::RecordReader reader_;
+  bool ever_connected_ = false;
+  bool down_ = false;                        // the stream is lost for good (reconnect off)
+  std::optional<rpc::RecordReader> reader_;  // a fresh one per connection
   rpc::RecordWriter writer_;
   rpc::Record record_;
+  core::Chain out_;  // scratch for one call's record: reused, so a call allocates no slice vector
+  core::Timer reconnect_timer_;
+  core::Clock::duration backoff_{};
+  std::uint64_t reconnects_ = 0;
   std::vector<iovec> iov_;
   std::uint32_t xid_ = 0;
   PendingTable<Pending> table_;
   std::vector<std::unique_ptr<Pending>> pool_;  // every Pending ever made; reused
   Pending* free_ = nullptr;
-  std::vector<Pending*> failing_;  // scratch for lost()
+  std::vector<Pending*> failing_;  // scratch for lost() and on_connected()
   std::shared_ptr<bool> alive_;    // lets posted callbacks tell that the client is gone
 };
 

@@ -19,6 +19,9 @@ std::string_view to_string(Errc code) noexcept {
     case Errc::auth_error: return "auth_error";
     case Errc::rpc_mismatch: return "rpc_mismatch";
     case Errc::cant_decode_reply: return "cant_decode_reply";
+    case Errc::not_resent: return "not_resent";
+    case Errc::not_registered: return "not_registered";
+    case Errc::unknown_host: return "unknown_host";
   }
   return "unknown";
 }
@@ -71,6 +74,14 @@ std::string message(const Error& e) {
       return "the server does not speak RPC version 2: it has versions " + std::to_string(e.low) + " to " +
              std::to_string(e.high);
     case Errc::cant_decode_reply: return "the reply to " + proc + " is malformed";
+    case Errc::not_resent:
+      return with_errno("the connection was lost after the call of " + proc +
+                            " was sent: it may or may not have run, and it was not resent because it is not "
+                            "marked retry-safe",
+                        e.sys_errno);
+    case Errc::not_registered:
+      return call_name(e) + " is not registered with the portmapper for " + std::string(core::to_string(e.transport));
+    case Errc::unknown_host: return "the host name of the server could not be resolved";
   }
   return "unknown error";
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/address.hpp"
 #include "rpc/message.hpp"
 
 namespace nelson::client {
@@ -27,6 +28,12 @@ enum class Errc : std::uint8_t {
   auth_error,         // the server refused the credential: see auth_stat (RPC_AUTHERROR)
   rpc_mismatch,       // the server does not speak RPC version 2: see low/high (RPC_VERSMISMATCH)
   cant_decode_reply,  // the reply was malformed (RPC_CANTDECODERES)
+  // A stream connection was lost after the call was sent and the call was not resent because
+  // it is not CallOptions::retry_safe: it may or may not have run. (No clnt_stat: libtirpc
+  // never reconnects.)
+  not_resent,
+  not_registered,  // the portmapper has no such program/version on that transport (RPC_PROGNOTREGISTERED)
+  unknown_host,    // the host name could not be resolved (RPC_UNKNOWNHOST)
 };
 
 /// What failed, with the details message() needs. `code == ok` means no error.
@@ -38,7 +45,8 @@ struct Error {
   std::uint32_t low = 0;  // prog_mismatch / rpc_mismatch: the versions the server has
   std::uint32_t high = 0;
   rpc::AuthStat auth_stat = rpc::AuthStat::auth_ok;  // auth_error: why
-  int sys_errno = 0;                                 // cant_send / cant_receive: the errno, if any
+  int sys_errno = 0;                                 // cant_send / cant_receive / not_resent: the errno, if any
+  core::Transport transport = core::Transport::tcp;  // not_registered: the transport asked about
 
   [[nodiscard]] bool ok() const noexcept { return code == Errc::ok; }
 };

@@ -66,6 +66,13 @@ class PendingTable {
     }
     size_ = 0;
   }
+  /// Calls `fn(T*)` for every entry, in slot order (`fn` must not change the table).
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (T* t : slots_) {
+      if (t != nullptr) fn(t);
+    }
+  }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] std::size_t capacity() const noexcept { return slots_.size(); }
 

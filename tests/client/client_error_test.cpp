@@ -5,6 +5,7 @@
 
 #include "rpc/record_writer.hpp"
 #include "tests/client/client_test_fixture.hpp"
+#include "tests/client/fake_stream_server.hpp"
 
 namespace nelson::client::test {
 namespace {
@@ -69,36 +70,6 @@ TEST_P(ClientErrors, SilentProcedureTimesOut) {
   }
 }
 
-// A peer that reads calls and never answers, then hangs up: every pending call fails with
-// cant_receive, and calls made afterwards with cant_send (no reconnect yet).
-TEST_P(ClientErrors, LostConnectionFailsEveryPendingCall) {
-  start();
-  if (IsSkipped()) return;
-  auto listener = loop_->listen(*core::parse_endpoint("tcp://127.0.0.1:0"));
-  ASSERT_TRUE(listener) << listener.error().message;
-  core::Stream* peer = nullptr;
-  std::size_t received = 0;
-  (*listener)->on_accept = [&](core::Stream& s) {
-    peer = &s;
-    s.on_data = [&](core::Stream&, const core::Slice& bytes) { received += bytes.length; };
-    s.start_reading();
-  };
-  auto c = connect((*listener)->endpoint());
-  ASSERT_TRUE(c);
-  std::vector<Errc> outcomes;
-  for (int i = 0; i < 5; ++i) {
-    c->call(kBenchProg, kBenchVers, kBenchNull, {}, {}, [&](const CallResult& r) { outcomes.push_back(r.error.code); });
-  }
-  ASSERT_TRUE(run_until([&] { return peer != nullptr && received >= 5 * 44; }));
-  peer->close();
-  ASSERT_TRUE(run_until([&] { return outcomes.size() == 5; }));
-  EXPECT_EQ(outcomes, std::vector<Errc>(5, Errc::cant_receive));
-  EXPECT_FALSE(c->connected());
-  const Result after = c->call_sync(kBenchProg, kBenchVers, kBenchNull);
-  EXPECT_EQ(after.error.code, Errc::cant_send);
-  (*listener)->close();
-}
-
 // A peer that answers with a reply whose reply_stat is neither accepted nor denied.
 TEST_P(ClientErrors, MalformedReplyCannotBeDecoded) {
   start();
@@ -145,6 +116,47 @@ TEST_P(ClientErrors, RefusedConnectionCannotSend) {
   EXPECT_NE(message(r.error).find("Connection refused"), std::string::npos) << message(r.error);
 }
 
+// The kinds no other test reaches: arguments that do not encode (the call never leaves),
+// SYSTEM_ERR from a handler, and MSG_DENIED / RPC_MISMATCH from a peer that speaks another
+// RPC version.
+TEST_P(ClientErrors, EncodeFailureSystemErrorAndRpcMismatch) {
+  start();
+  if (IsSkipped()) return;
+  constexpr std::uint32_t kProc = 15;
+  server_->add_procedure(kBenchProg, kBenchVers, kProc, {"FAILS"},
+                         [](server::Call&) { return server::Status::system_err; });
+  listen();
+  const std::string too_long(300, 'x');
+  for (const core::Endpoint& ep : endpoints_) {
+    SCOPED_TRACE(ep.to_string());
+    auto c = connect(ep);
+    ASSERT_TRUE(c);
+    const Result bad_args =
+        c->call_sync(kBenchProg, kBenchVers, kBenchEcho, [&](xdr::Encoder& e) { e.put_string(too_long, 255); });
+    EXPECT_EQ(bad_args.error.code, Errc::cant_encode_args);
+    EXPECT_EQ(message(bad_args.error), "the arguments of program 536871065 version 1 procedure 1 could not be encoded");
+    const Result failed = c->call_sync(kBenchProg, kBenchVers, kProc);
+    EXPECT_EQ(failed.error.code, Errc::system_err);
+    EXPECT_EQ(message(failed.error),
+              "the server failed to execute program 536871065 version 1 procedure 15 (system error)");
+    EXPECT_TRUE(c->call_sync(kBenchProg, kBenchVers, kBenchNull).ok());  // nothing broke
+  }
+
+  std::unique_ptr<FakeStreamServer> fake;
+  fake = std::make_unique<FakeStreamServer>(
+      *loop_, *core::parse_endpoint("tcp://127.0.0.1:0"),
+      [&](FakeStreamServer::Conn& conn, const rpc::CallHeader& call, xdr::Decoder&) {
+        fake->send(conn, [&](xdr::Encoder& e) { rpc::encode_rpc_mismatch_reply(e, call.xid, 3, 4); });
+      });
+  auto c = connect(fake->endpoint());
+  ASSERT_TRUE(c);
+  const Result r = c->call_sync(kBenchProg, kBenchVers, kBenchNull);
+  EXPECT_EQ(r.error.code, Errc::rpc_mismatch);
+  EXPECT_EQ(r.error.low, 3U);
+  EXPECT_EQ(r.error.high, 4U);
+  c.reset();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ClientErrors,
                          ::testing::Values(core::BackendKind::select, core::BackendKind::epoll,
                                            core::BackendKind::io_uring),
@@ -162,6 +174,20 @@ TEST(ClientMessage, SentencesNameTheFailure) {
   e = {.code = Errc::timed_out, .prog = 7, .vers = 1, .proc = 9};
   EXPECT_EQ(message(e), "no reply to program 7 version 1 procedure 9 before the timeout");
   EXPECT_EQ(to_string(Errc::cant_decode_reply), "cant_decode_reply");
+  e = {.code = Errc::not_resent, .prog = 7, .vers = 1, .proc = 9, .sys_errno = ECONNRESET};
+  EXPECT_EQ(message(e),
+            "the connection was lost after the call of program 7 version 1 procedure 9 was sent: it may or may not "
+            "have run, and it was not resent because it is not marked retry-safe: Connection reset by peer");
+  e = {.code = Errc::not_registered, .prog = 536871065, .vers = 1, .transport = core::Transport::udp};
+  EXPECT_EQ(message(e), "program 536871065 version 1 is not registered with the portmapper for udp");
+  e = {.code = Errc::unknown_host};
+  EXPECT_EQ(message(e), "the host name of the server could not be resolved");
+  // Every code has a name and a sentence of its own.
+  for (int i = 0; i <= static_cast<int>(Errc::unknown_host); ++i) {
+    const auto code = static_cast<Errc>(i);
+    EXPECT_NE(to_string(code), "unknown") << i;
+    EXPECT_NE(message(Error{.code = code}), "unknown error") << i;
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <gtest/gtest.h>
 #include <memory>
+#include <ostream>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +19,11 @@
 #include "examples/bench_service.hpp"
 #include "server/server.hpp"
 #include "tests/core/run_loop.hpp"
+
+namespace nelson::client {
+/// gtest prints an Errc by name ("not_resent") instead of as a byte.
+inline void PrintTo(Errc code, std::ostream* os) { *os << to_string(code); }
+}  // namespace nelson::client
 
 namespace nelson::client::test {
 
