@@ -1,0 +1,266 @@
+#include "client/portmap.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "client/client.hpp"
+#include "xdr/decoder.hpp"
+
+namespace nelson::client {
+
+namespace {
+
+// One decimal field of a universal address: 1 to 3 digits, no leading zero, at most 255.
+std::optional<std::uint8_t> parse_octet(std::string_view s) {
+  if (s.empty() || s.size() > 3 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  unsigned v = 0;
+  for (const char ch : s) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    v = v * 10 + static_cast<unsigned>(ch - '0');
+  }
+  if (v > 255) return std::nullopt;
+  return static_cast<std::uint8_t>(v);
+}
+
+std::optional<in_addr> parse_ipv4(std::string_view s) {
+  std::uint32_t host = 0;
+  for (int i = 0; i < 4; ++i) {
+    const std::size_t end = i < 3 ? s.find('.') : s.size();
+    if (end == std::string_view::npos) return std::nullopt;
+    const auto octet = parse_octet(s.substr(0, end));
+    if (!octet) return std::nullopt;
+    host = host << 8 | *octet;
+    s.remove_prefix(i < 3 ? end + 1 : end);
+  }
+  in_addr a{};
+  a.s_addr = htonl(host);
+  return a;
+}
+
+bool is_wildcard(const core::SocketAddress& a) {
+  if (a.family() == AF_INET) return reinterpret_cast<const sockaddr_in*>(a.get())->sin_addr.s_addr == htonl(INADDR_ANY);
+  if (a.family() == AF_INET6)
+    return IN6_IS_ADDR_UNSPECIFIED(&reinterpret_cast<const sockaddr_in6*>(a.get())->sin6_addr);
+  return false;
+}
+
+core::SocketAddress with_port(core::SocketAddress a, std::uint16_t port) {
+  if (a.family() == AF_INET) reinterpret_cast<sockaddr_in*>(a.get())->sin_port = htons(port);
+  if (a.family() == AF_INET6) reinterpret_cast<sockaddr_in6*>(a.get())->sin6_port = htons(port);
+  return a;
+}
+
+// r_netid for GETADDR: "tcp"/"udp", with a 6 on IPv6.
+std::string_view netid(core::Transport transport, int family) {
+  const bool v6 = family == AF_INET6;
+  if (transport == core::Transport::udp) return v6 ? "udp6" : "udp";
+  return v6 ? "tcp6" : "tcp";
+}
+
+constexpr std::uint32_t kProtTcp = 6;  // IPPROTO_TCP / IPPROTO_UDP, as PMAP v2 names transports
+constexpr std::uint32_t kProtUdp = 17;
+
+// One lookup in flight. It owns its client and keeps itself alive (self_) until it is done; it
+// is freed in a posted callback, because a client must not be destroyed inside its own callback.
+class Lookup {
+ public:
+  Lookup(core::Loop& loop, std::uint32_t prog, std::uint32_t vers, core::Transport transport,
+         const LookupOptions& options, std::function<void(const LookupResult&)> done)
+      : loop_(&loop),
+        prog_(prog),
+        vers_(vers),
+        transport_(transport),
+        options_(options),
+        deadline_(core::Clock::now() + options.timeout),
+        done_(std::move(done)) {}
+
+  static void start(std::shared_ptr<Lookup> self, std::string_view host) {
+    Lookup& l = *self;
+    l.self_ = std::move(self);
+    if (l.transport_ == core::Transport::unix_stream || l.options_.via == core::Transport::unix_stream) {
+      return l.fail_later({.code = Errc::cant_send, .sys_errno = EPROTONOSUPPORT});  // no port for "local"
+    }
+    // parse_endpoint resolves names (getaddrinfo); an IPv6 literal goes in brackets there.
+    const bool v6_literal = host.find(':') != std::string_view::npos;
+    const std::string text = std::string(l.options_.via == core::Transport::tcp ? "tcp://" : "udp://") +
+                             (v6_literal ? "[" : "") + std::string(host) + (v6_literal ? "]" : "") + ":" +
+                             std::to_string(l.options_.port);
+    auto endpoint = core::parse_endpoint(text);
+    if (!endpoint) return l.fail_later({.code = Errc::unknown_host});
+    l.portmapper_ = *endpoint;
+    ClientOptions client_options;
+    client_options.reconnect = false;  // one question at a time; a lost connection is an answer
+    auto created = Client::create(*l.loop_, l.portmapper_, client_options);
+    if (!created) {
+      return l.fail_later({.code = Errc::cant_send, .prog = kPortmapProg, .sys_errno = created.error().code});
+    }
+    l.client_ = std::move(created.value());
+    // GETADDR answers for the transport it is asked over: for another one only GETPORT can tell.
+    const bool getaddr_ok = l.options_.via == l.transport_ && l.options_.max_version >= 3;
+    l.ask(getaddr_ok ? std::min<std::uint32_t>(l.options_.max_version, 4) : 2);
+  }
+
+ private:
+  void ask(std::uint32_t version) {
+    // Rounded up: the call must not end before the lookup's deadline.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - core::Clock::now());
+    if (left.count() <= 0) {
+      return fail_later({.code = Errc::timed_out, .prog = kPortmapProg, .vers = version, .proc = kRpcbGetaddr});
+    }
+    CallOptions call;
+    call.timeout = left;
+    // UDP: a few retransmissions within the timeout, at least 50 ms apart, at most 1 s.
+    call.retransmit = std::clamp<std::chrono::milliseconds>(options_.timeout / 5, std::chrono::milliseconds(50),
+                                                            std::chrono::seconds(1));
+    const auto on_reply = [this, version](const CallResult& r) { answered(version, r); };
+    if (version == 2) {
+      const std::uint32_t prot = transport_ == core::Transport::udp ? kProtUdp : kProtTcp;
+      client_->call(
+          kPortmapProg, 2, kPmapGetport,
+          [&](xdr::Encoder& e) {
+            e.put_uint(prog_);
+            e.put_uint(vers_);
+            e.put_uint(prot);
+            e.put_uint(0);
+          },
+          call, on_reply);
+      return;
+    }
+    const std::string_view id = netid(transport_, portmapper_.address.family());
+    client_->call(
+        kPortmapProg, version, kRpcbGetaddr,
+        [&](xdr::Encoder& e) {
+          e.put_uint(prog_);
+          e.put_uint(vers_);
+          e.put_string(id);
+          e.put_string("");  // r_addr: no hint
+          e.put_string("");  // r_owner
+        },
+        call, on_reply);
+  }
+
+  void answered(std::uint32_t version, const CallResult& r) {
+    const Errc code = r.error.code;
+    if (version > 2 && (code == Errc::prog_mismatch || code == Errc::prog_unavail)) {
+      // The newest version below this one the portmapper says it has (PROG_UNAVAIL says nothing).
+      std::uint32_t next = version - 1;
+      if (code == Errc::prog_mismatch) next = std::clamp<std::uint32_t>(r.error.high, 2, version - 1);
+      return ask(next);
+    }
+    if (!r.ok()) return finish(r.error);
+    const Error malformed{.code = Errc::cant_decode_reply, .prog = kPortmapProg, .vers = version, .proc = 3};
+    const Error not_registered{.code = Errc::not_registered, .prog = prog_, .vers = vers_, .transport = transport_};
+    xdr::Decoder d(r.results);
+    if (version == 2) {
+      std::uint32_t port = 0;
+      if (!d.get_uint(port) || !d.expect_end() || port > 0xffff) return finish(malformed);
+      if (port == 0) return finish(not_registered);
+      return finish({}, with_port(portmapper_.address, static_cast<std::uint16_t>(port)));
+    }
+    std::string_view uaddr;
+    // Bounded: a longer string is not a TCP/UDP universal address, whatever it is.
+    if (!d.view_string(uaddr, kMaxUniversalAddress) || !d.expect_end()) return finish(malformed);
+    if (uaddr.empty()) return finish(not_registered);
+    auto address = parse_universal_address(uaddr);
+    if (!address || address->port() == 0) return finish(malformed);
+    if (is_wildcard(*address)) address = with_port(portmapper_.address, address->port());
+    finish({}, *address);
+  }
+
+  void fail_later(const Error& error) {
+    loop_->post([this, error] { finish(error); });
+  }
+
+  void finish(const Error& error, const core::SocketAddress& address = {}) {
+    LookupResult result;
+    result.error = error;
+    if (error.ok()) result.endpoint = {transport_, address};
+    done_(result);
+    // Freed next iteration, outside the client's callback that may be running now.
+    loop_->post([keep = std::move(self_)] {});
+  }
+
+  core::Loop* loop_;
+  std::uint32_t prog_;
+  std::uint32_t vers_;
+  core::Transport transport_;
+  LookupOptions options_;
+  core::TimePoint deadline_;
+  std::function<void(const LookupResult&)> done_;
+  core::Endpoint portmapper_;
+  std::unique_ptr<Client> client_;
+  std::shared_ptr<Lookup> self_;
+};
+
+}  // namespace
+
+std::optional<core::SocketAddress> parse_universal_address(std::string_view text) {
+  if (text.size() > kMaxUniversalAddress) return std::nullopt;
+  const std::size_t last = text.rfind('.');
+  if (last == std::string_view::npos || last == 0) return std::nullopt;
+  const std::size_t second = text.rfind('.', last - 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  const auto p1 = parse_octet(text.substr(second + 1, last - second - 1));
+  const auto p2 = parse_octet(text.substr(last + 1));
+  if (!p1 || !p2) return std::nullopt;
+  const auto port = static_cast<std::uint16_t>(*p1 << 8 | *p2);
+  const std::string_view host = text.substr(0, second);
+  if (host.find(':') == std::string_view::npos) {
+    const auto a = parse_ipv4(host);
+    if (!a) return std::nullopt;
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_addr = *a;
+    sin.sin_port = htons(port);
+    return core::SocketAddress(reinterpret_cast<const sockaddr*>(&sin), sizeof sin);
+  }
+  // inet_pton is strict about IPv6 text; it wants a NUL-terminated copy, and no scope ("%eth0").
+  if (!std::all_of(host.begin(), host.end(), [](char ch) {
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') || ch == ':' ||
+               ch == '.';
+      })) {
+    return std::nullopt;
+  }
+  const std::string z(host);
+  sockaddr_in6 sin6{};
+  if (::inet_pton(AF_INET6, z.c_str(), &sin6.sin6_addr) != 1) return std::nullopt;
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_port = htons(port);
+  return core::SocketAddress(reinterpret_cast<const sockaddr*>(&sin6), sizeof sin6);
+}
+
+std::string format_universal_address(const core::SocketAddress& address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* host = nullptr;
+  if (address.family() == AF_INET) host = &reinterpret_cast<const sockaddr_in*>(address.get())->sin_addr;
+  if (address.family() == AF_INET6) host = &reinterpret_cast<const sockaddr_in6*>(address.get())->sin6_addr;
+  if (host == nullptr || ::inet_ntop(address.family(), host, text, sizeof text) == nullptr) return {};
+  const std::uint16_t port = address.port();
+  return std::string(text) + "." + std::to_string(port >> 8) + "." + std::to_string(port & 0xff);
+}
+
+void lookup(core::Loop& loop, std::string_view host, std::uint32_t prog, std::uint32_t vers, core::Transport transport,
+            const LookupOptions& options, std::function<void(const LookupResult&)> done) {
+  Lookup::start(std::make_shared<Lookup>(loop, prog, vers, transport, options, std::move(done)), host);
+}
+
+LookupResult lookup_sync(core::Loop& loop, std::string_view host, std::uint32_t prog, std::uint32_t vers,
+                         core::Transport transport, const LookupOptions& options) {
+  LookupResult out;
+  bool done = false;
+  lookup(loop, host, prog, vers, transport, options, [&](const LookupResult& r) {
+    out = r;
+    done = true;
+  });
+  while (!done) loop.run_once();
+  loop.run_once(std::chrono::nanoseconds(0));  // frees the lookup (posted by finish())
+  return out;
+}
+
+}  // namespace nelson::client

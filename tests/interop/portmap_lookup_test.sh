@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Interop: client::lookup (through nelson-interop-lookup) against the system's rpcbind.
+#   portmap_lookup_test.sh PATH/TO/nelson-interop-lookup PATH/TO/nelson-interop-pmap-register
+#
+# As in rpcinfo_test.sh, rpcbind must own port 111, so the test runs in private network and mount
+# namespaces (root only; exit 77 elsewhere): loopback up, its own rpcbind on a private /run. A
+# program is registered (tcp and udp, 0.0.0.0:20099) through libtirpc's rpcb_set, then looked
+# up with RPCBIND v4 GETADDR (asked over the transport looked up), v3 GETADDR, and PMAP v2
+# GETPORT (--max-version 2, or asked over the other transport); an unregistered program must be
+# reported as not registered. No server needs to run: only the portmapper is asked.
+set -euo pipefail
+lookup=$1
+register=$2
+prog=536871065 # 0x20000099, BENCHPROG
+port=20099
+PATH=$PATH:/usr/sbin:/sbin
+
+skip() {
+  echo "skipped: $*"
+  exit 77
+}
+
+if [ "${NELSON_INTEROP_IN_NETNS:-}" != 1 ]; then
+  [ "$(id -u)" -eq 0 ] || skip "needs root (private network namespace, rpcbind on port 111)"
+  for tool in rpcinfo rpcbind unshare mount; do
+    command -v "$tool" >/dev/null || skip "$tool is not installed"
+  done
+  unshare -n -m true 2>/dev/null || skip "unshare -n -m is refused here"
+  exec env NELSON_INTEROP_IN_NETNS=1 unshare -n -m -- bash "$0" "$@"
+fi
+
+# --- inside the namespaces ------------------------------------------------------------------
+tmp=$(mktemp -d)
+rpcbind_pid=
+cleanup() {
+  [ -n "$rpcbind_pid" ] && kill -KILL "$rpcbind_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+mount -n -t tmpfs -o mode=755 nelson-interop-run /run || skip "cannot mount a private /run"
+mkdir -p /run/rpcbind
+if command -v ip >/dev/null; then
+  ip link set lo up
+elif command -v busybox >/dev/null && busybox ip link set lo up 2>/dev/null; then
+  :
+else
+  skip "neither ip (iproute2) nor busybox to bring up loopback"
+fi
+
+rpcbind -f -w >"$tmp/rpcbind.log" 2>&1 &
+rpcbind_pid=$!
+for _ in $(seq 200); do
+  rpcinfo -p 127.0.0.1 >/dev/null 2>&1 && break
+  kill -0 "$rpcbind_pid" 2>/dev/null || break
+  sleep 0.05
+done
+if ! rpcinfo -p 127.0.0.1 >/dev/null 2>&1; then
+  echo "rpcbind did not start:"
+  cat "$tmp/rpcbind.log"
+  exit 1
+fi
+
+failures=0
+# check STATUS EXPECTED ARGS...: runs the lookup, wants its exit status and its output.
+check() {
+  local want_status=$1 want=$2
+  shift 2
+  local out status=0 verdict=ok
+  out=$("$lookup" "$@" 2>&1) || status=$?
+  if [ "$status" -ne "$want_status" ] || [ "$out" != "$want" ]; then
+    verdict=FAIL
+    failures=$((failures + 1))
+  fi
+  printf '%-4s  lookup %s -> %s (exit %d; want "%s", exit %d)\n' "$verdict" "$*" "$out" "$status" "$want" "$want_status"
+}
+
+"$register" "$prog" 1 "$port"
+echo "rpcinfo -p:"
+rpcinfo -p 127.0.0.1 | sed 's/^/      /'
+
+check 0 "tcp://127.0.0.1:$port" 127.0.0.1 "$prog" 1 tcp --via tcp                  # v4 GETADDR
+check 0 "udp://127.0.0.1:$port" 127.0.0.1 "$prog" 1 udp --via udp                  # v4 GETADDR
+check 0 "tcp://127.0.0.1:$port" 127.0.0.1 "$prog" 1 tcp --via tcp --max-version 3  # v3 GETADDR
+check 0 "udp://127.0.0.1:$port" 127.0.0.1 "$prog" 1 udp --via udp --max-version 3
+check 0 "tcp://127.0.0.1:$port" 127.0.0.1 "$prog" 1 tcp --via udp                  # GETPORT (other transport)
+check 0 "udp://127.0.0.1:$port" 127.0.0.1 "$prog" 1 udp --via tcp
+check 0 "tcp://127.0.0.1:$port" 127.0.0.1 "$prog" 1 tcp --via tcp --max-version 2  # GETPORT
+check 0 "udp://127.0.0.1:$port" 127.0.0.1 "$prog" 1 udp --via udp --max-version 2
+check 0 "tcp://127.0.0.1:111" localhost 100000 2 tcp --via tcp                     # a name; rpcbind itself
+for args in "tcp --via tcp" "udp --via udp" "tcp --via udp" "udp --via udp --max-version 2"; do
+  # shellcheck disable=SC2086
+  check 1 "program $((prog + 1)) version 1 is not registered with the portmapper for ${args%% *}" \
+    127.0.0.1 $((prog + 1)) 1 $args
+  # rpcbind answers GETADDR and GETPORT with the address of any version of a registered program
+  # (rpcb_svc_com.c: "the client should check with a clnt_call"): the call then gets PROG_MISMATCH.
+  # shellcheck disable=SC2086
+  check 0 "${args%% *}://127.0.0.1:$port" 127.0.0.1 "$prog" 7 $args
+done
+"$register" -u "$prog" 1 >/dev/null
+check 1 "program $prog version 1 is not registered with the portmapper for tcp" 127.0.0.1 "$prog" 1 tcp --via tcp
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures check(s) failed; rpcbind log:"
+  cat "$tmp/rpcbind.log"
+  exit 1
+fi
+echo "client::lookup against rpcbind: ok"
