@@ -22,8 +22,11 @@ struct Client::Pending {
   std::uint32_t vers = 0;
   std::uint32_t proc = 0;
   Callback done;
-  core::Timer timer;  // the deadline (TCP) or the next retransmission (UDP)
+  core::Timer timer;  // UDP: the next retransmission or the deadline (streams: deadlines_)
   core::TimePoint deadline{};
+  Pending* deadline_prev = nullptr;  // streams: in the client's DeadlineList
+  Pending* deadline_next = nullptr;
+  bool deadline_linked = false;
   core::Clock::duration interval{};
   // The encoded call (record-marked on streams): UDP keeps it for retransmission, a stream for
   // a retry-safe call's resend or a call queued until the connection is up. Empty otherwise.
@@ -105,6 +108,8 @@ Client::Client(core::Loop& loop, const core::Endpoint& endpoint, const ClientOpt
       udp_(endpoint.transport == core::Transport::udp),
       writer_(loop.pool(), writer_options(options_.max_fragment_size)),
       reconnect_timer_(loop.timers(), [this] { reconnect(); }),
+      deadline_timer_(loop.timers(), [this] { on_deadline(); }),
+      max_fragment_(options_.max_fragment_size == 0 ? SIZE_MAX : options_.max_fragment_size),
       backoff_(options_.reconnect_delay),
       // A random start keeps a restarted client from matching replies meant for its predecessor
       // (and from hitting the server's duplicate-request cache with their xids).
@@ -122,7 +127,10 @@ core::Result<std::unique_ptr<Client>> Client::create(core::Loop& loop, const cor
     Client* self = c.get();
     c->socket_->on_datagram = [self](core::DatagramSocket&, const core::Datagram& d) {
       // Only the server's answers count: anyone may send to an open UDP port.
-      if (!d.truncated && d.from == self->endpoint_.address) self->on_record(d.data.bytes());
+      if (!d.truncated && d.from == self->endpoint_.address) {
+        const DispatchScope scope(self->dispatching_);
+        self->on_record(d.data.bytes());
+      }
     };
     c->socket_->start_reading();
   } else {
@@ -143,6 +151,7 @@ void Client::attach_stream(core::Stream& s) {
   };
   s.on_data = [this](core::Stream& st, const core::Slice& bytes) {
     if (&st != stream_) return;
+    const DispatchScope scope(dispatching_);
     reader_->feed(bytes);
     for (;;) {
       const rpc::ReadStatus status = reader_->next(record_);
@@ -189,6 +198,7 @@ Client::Pending* Client::acquire() {
 }
 
 void Client::release(Pending* p) noexcept {
+  if (DeadlineList<Pending>::linked(p)) deadlines_.remove(p);
   p->timer.cancel();
   p->done = nullptr;
   p->message.clear();
@@ -242,6 +252,8 @@ std::uint32_t Client::call(std::uint32_t prog, std::uint32_t vers, std::uint32_t
     body(e);
     if (!e.finish()) error.code = sink.exhausted() ? Errc::cant_send : Errc::cant_encode_args;
     sent = error.ok() && send_datagram(*p);
+  } else if (stream_connected_ && !options.retry_safe && encode_in_place(body)) {
+    // The common case, done: the record is in the stream's output.
   } else {
     // Connected: into the stream's output (a retry-safe call keeps a reference to its slices).
     // Not yet: into the call's own chain, written once connected.
@@ -270,11 +282,51 @@ std::uint32_t Client::call(std::uint32_t prog, std::uint32_t vers, std::uint32_t
   p->retry_safe = options.retry_safe;
   p->done = std::move(done);
   table_.insert(p);
-  const core::TimePoint now = core::Clock::now();
+  // While the client handles a read, the loop's time (read when its wait returned, moments
+  // ago) is good enough for a deadline and saves a clock read per call; elsewhere it may be
+  // old (code between run_once calls), so read the clock.
+  const core::TimePoint now = dispatching_ ? loop_->timers().now() : core::Clock::now();
   p->deadline = now + options.timeout;
-  p->interval = options.retransmit;
-  p->timer.arm_at(udp_ ? std::min(now + p->interval, p->deadline) : p->deadline);
+  if (udp_) {
+    p->interval = options.retransmit;
+    p->timer.arm_at(std::min(now + p->interval, p->deadline));
+  } else {
+    deadlines_.insert(p);
+    if (!deadline_timer_.armed() || p->deadline < deadline_timer_.deadline()) deadline_timer_.arm_at(p->deadline);
+  }
   return xid;
+}
+
+template <class Body>
+bool Client::encode_in_place(Body& body) {
+  // Mark and call straight into the free tail of the stream's output slab: one contiguous
+  // encoder, no sink, and consecutive calls share the slab (one iovec for a batch). A call too
+  // large for the room returns false and takes the general path (the arguments writer then
+  // runs a second time; it only encodes).
+  const std::span<std::byte> room = stream_->reserve_output(kFastCallRoom);
+  if (room.size() < kFastCallRoom) [[unlikely]]
+    return false;
+  xdr::Encoder e(room.subspan(4));
+  body(e);
+  if (!e.ok()) [[unlikely]]
+    return false;
+  const std::size_t size = e.written().size();
+  if (size > max_fragment_) [[unlikely]]
+    return false;
+  rpc::write_record_mark(room.data(), static_cast<std::uint32_t>(size), true);
+  stream_->commit_output(4 + size);
+  return true;
+}
+
+void Client::on_deadline() {
+  const core::TimePoint now = core::Clock::now();
+  for (Pending* p = deadlines_.front(); p != nullptr && p->deadline <= now; p = deadlines_.front()) {
+    CallResult r;
+    r.xid = p->xid;
+    r.error = {.code = Errc::timed_out, .prog = p->prog, .vers = p->vers, .proc = p->proc};
+    finish(*p, r);  // unlinks it; its callback may add calls (later deadlines)
+  }
+  if (const Pending* next = deadlines_.front(); next != nullptr) deadline_timer_.arm_at(next->deadline);
 }
 
 Result Client::call_sync(std::uint32_t prog, std::uint32_t vers, std::uint32_t proc, ArgsWriter args,

@@ -42,6 +42,7 @@
 #include <span>
 #include <vector>
 
+#include "client/deadline_list.hpp"
 #include "client/error.hpp"
 #include "client/pending_table.hpp"
 #include "core/loop.hpp"
@@ -172,6 +173,22 @@ class Client {
   void on_connected();
   void reconnect();
   void connect_failed(int error);
+  template <class Body>
+  bool encode_in_place(Body& body);
+  void on_deadline();
+
+  // Room reserved for a call encoded in place: header, credential and small arguments.
+  static constexpr std::size_t kFastCallRoom = 512;
+
+  // Marks the client as handling received data (restored on exit: a callback may nest a run).
+  struct DispatchScope {
+    explicit DispatchScope(bool& flag) noexcept : flag_(flag), saved_(flag) { flag_ = true; }
+    ~DispatchScope() { flag_ = saved_; }
+    DispatchScope(const DispatchScope&) = delete;
+    DispatchScope& operator=(const DispatchScope&) = delete;
+    bool& flag_;
+    bool saved_;
+  };
 
   core::Loop* loop_;
   core::Endpoint endpoint_;
@@ -187,6 +204,10 @@ class Client {
   rpc::Record record_;
   core::Chain out_;  // scratch for one call's record: reused, so a call allocates no slice vector
   core::Timer reconnect_timer_;
+  DeadlineList<Pending> deadlines_;  // streams: calls in deadline order, one timer for all
+  core::Timer deadline_timer_;
+  bool dispatching_ = false;  // inside on_data / on_datagram: the loop's "now" is fresh
+  std::size_t max_fragment_;  // a call larger than this takes the general path (fragments)
   core::Clock::duration backoff_{};
   std::uint64_t reconnects_ = 0;
   std::vector<iovec> iov_;

@@ -84,6 +84,14 @@ class Stream final : public Handle {
   void write(Chain&& data) noexcept;
   /// Copies `bytes` into the output queue. False when the slab pool is exhausted.
   [[nodiscard]] bool write_copy(std::span<const std::byte> bytes) noexcept;
+  /// Room of at least `min` bytes at the end of the output queue, to encode into without a copy
+  /// (the free tail of its last slab, else a fresh slab): write, then commit_output() what was
+  /// written. Empty when the stream is closing or the pool has no slab. Messages encoded one by
+  /// one this way share slabs and leave as one iovec, where write() of a chain per message would
+  /// take a slab each.
+  [[nodiscard]] std::span<std::byte> reserve_output(std::size_t min) noexcept;
+  /// Queues the first `n` bytes of the room reserve_output() returned.
+  void commit_output(std::size_t n) noexcept;
   /// Sends FIN once the queued output has left.
   void shutdown_write() noexcept;
   [[nodiscard]] std::size_t queued_output() const noexcept { return output_.size(); }

@@ -82,6 +82,18 @@ bool Stream::write_copy(std::span<const std::byte> bytes) noexcept {
   return true;
 }
 
+std::span<std::byte> Stream::reserve_output(std::size_t min) noexcept {
+  if (closing()) return {};
+  return output_.reserve_tail(loop().pool(), min);
+}
+
+void Stream::commit_output(std::size_t n) noexcept {
+  if (n == 0) return;
+  output_.commit_tail(n);
+  output_changed();
+  loop().queue_flush(*this);
+}
+
 void Stream::shutdown_write() noexcept {
   if (closing()) return;
   shutdown_pending_ = true;

@@ -105,8 +105,8 @@ CallResult decode_call_general(xdr::Decoder& d, CallHeader& out) noexcept {
   return r;
 }
 
-void encode_call(xdr::Encoder& e, std::uint32_t xid, std::uint32_t prog, std::uint32_t vers, std::uint32_t proc,
-                 const OpaqueAuth& cred, const OpaqueAuth& verf) noexcept {
+void encode_call_general(xdr::Encoder& e, std::uint32_t xid, std::uint32_t prog, std::uint32_t vers, std::uint32_t proc,
+                         const OpaqueAuth& cred, const OpaqueAuth& verf) noexcept {
   e.put_uint(xid);
   e.put_enum(raw(MsgType::call));
   e.put_uint(kRpcVersion);
@@ -167,7 +167,7 @@ bool encode_error_reply(xdr::Encoder& e, const CallResult& result) noexcept {
   return false;
 }
 
-ReplyResult decode_reply(xdr::Decoder& d, ReplyHeader& out) noexcept {
+ReplyResult decode_reply_general(xdr::Decoder& d, ReplyHeader& out) noexcept {
   ReplyResult r;
   auto garbage = [&] {
     r.status = ReplyStatus::garbage;

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "xdr/byte_order.hpp"
@@ -166,10 +167,32 @@ struct CallResult {
   return decode_call_general(d, out);
 }
 
+/// encode_call for any credential and verifier (what encode_call does out of line).
+void encode_call_general(xdr::Encoder& e, std::uint32_t xid, std::uint32_t prog, std::uint32_t vers, std::uint32_t proc,
+                         const OpaqueAuth& cred, const OpaqueAuth& verf) noexcept;
 /// Encodes a call header (client side); the caller appends the arguments. Bodies over 400
-/// bytes fail the encoder (Errc::length_exceeds_max).
-void encode_call(xdr::Encoder& e, std::uint32_t xid, std::uint32_t prog, std::uint32_t vers, std::uint32_t proc,
-                 const OpaqueAuth& cred, const OpaqueAuth& verf) noexcept;
+/// bytes fail the encoder (Errc::length_exceeds_max). Inline: once per call.
+inline void encode_call(xdr::Encoder& e, std::uint32_t xid, std::uint32_t prog, std::uint32_t vers, std::uint32_t proc,
+                        const OpaqueAuth& cred, const OpaqueAuth& verf) noexcept {
+  // Fast path: a credential of whole words (AUTH_NONE, AUTH_SYS) and an empty verifier, the
+  // shape of nearly every call: ten words and the credential's body under one bounds check.
+  const std::size_t cred_len = cred.body.size();
+  if (!verf.body.empty() || cred_len > kMaxAuthBytes || cred_len % 4 != 0) [[unlikely]]
+    return encode_call_general(e, xid, prog, vers, proc, cred, verf);
+  std::byte* p = e.reserve(40 + cred_len);
+  if (p == nullptr) return;  // the encoder has recorded the failure
+  xdr::store_be32(p, xid);
+  xdr::store_be32(p + 4, static_cast<std::uint32_t>(MsgType::call));
+  xdr::store_be32(p + 8, kRpcVersion);
+  xdr::store_be32(p + 12, prog);
+  xdr::store_be32(p + 16, vers);
+  xdr::store_be32(p + 20, proc);
+  xdr::store_be32(p + 24, static_cast<std::uint32_t>(cred.flavor));
+  xdr::store_be32(p + 28, static_cast<std::uint32_t>(cred_len));
+  if (cred_len != 0) std::memcpy(p + 32, cred.body.data(), cred_len);
+  xdr::store_be32(p + 32 + cred_len, static_cast<std::uint32_t>(verf.flavor));
+  xdr::store_be32(p + 36 + cred_len, 0);
+}
 
 // --- replies (server side) -------------------------------------------------------------------
 // Accepted replies carry the server's verifier; denied replies carry none.
@@ -248,7 +271,28 @@ struct ReplyResult {
 /// for every other outcome it is at the end of the header. An unknown accept_stat is accepted
 /// (the RFC's `default: void` arm); an unknown reply_stat or reject_stat is `garbage`; an
 /// auth_stat is kept raw. Never allocates.
-[[nodiscard]] ReplyResult decode_reply(xdr::Decoder& d, ReplyHeader& out) noexcept;
+[[nodiscard]] ReplyResult decode_reply_general(xdr::Decoder& d, ReplyHeader& out) noexcept;
+[[nodiscard]] inline ReplyResult decode_reply(xdr::Decoder& d, ReplyHeader& out) noexcept {
+  // Fast path: MSG_ACCEPTED / SUCCESS with an empty verifier, the shape of nearly every reply,
+  // read with one bounds check. Anything else takes the general path.
+  if (const auto in = d.rest(); in.size() >= 24) {
+    const std::byte* p = in.data();
+    if (xdr::load_be32(p + 4) == static_cast<std::uint32_t>(MsgType::reply) &&
+        xdr::load_be32(p + 8) == static_cast<std::uint32_t>(ReplyStat::msg_accepted) && xdr::load_be32(p + 16) == 0 &&
+        xdr::load_be32(p + 20) == static_cast<std::uint32_t>(AcceptStat::success)) {
+      out.xid = xdr::load_be32(p);
+      out.stat = ReplyStat::msg_accepted;
+      out.verf = {static_cast<AuthFlavor>(xdr::load_be32(p + 12)), {}};
+      out.accept_stat = AcceptStat::success;
+      (void)d.skip(24);
+      ReplyResult r;
+      r.has_xid = true;
+      r.xid = out.xid;
+      return r;
+    }
+  }
+  return decode_reply_general(d, out);
+}
 
 /// Reads an `opaque_auth` whose body may be at most kMaxAuthBytes long (a view into the input).
 [[nodiscard]] bool decode_opaque_auth(xdr::Decoder& d, OpaqueAuth& out) noexcept;

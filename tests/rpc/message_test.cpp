@@ -2,6 +2,7 @@
 // (written out by hand below), round trips, and every way a header can be wrong.
 #include "rpc/message.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -496,6 +497,87 @@ TEST(DecodeCall, FastPathAgreesWithTheGeneralPath) {
           EXPECT_EQ(a.verf.body.size(), b.verf.body.size());
         }
       }
+    }
+  }
+}
+
+TEST(EncodeCall, FastPathWritesWhatTheGeneralPathWrites) {
+  // encode_call stores whole-word credentials with one bounds check; encode_call_general is the
+  // field-by-field reference. Every credential size, with and without a verifier body, and
+  // buffers too small by one byte (both must fail the encoder the same way).
+  std::vector<std::byte> cred_body(404, std::byte{0x5a});
+  std::vector<std::byte> verf_body(8, std::byte{0x33});
+  for (std::size_t cred = 0; cred <= 404; cred += (cred < 12 ? 1 : 4)) {
+    for (std::size_t verf : {std::size_t{0}, std::size_t{8}}) {
+      const OpaqueAuth c{AuthFlavor::auth_sys, std::span(cred_body).first(cred)};
+      const OpaqueAuth v{AuthFlavor::auth_none, std::span(verf_body).first(verf)};
+      std::vector<std::byte> a(1024);
+      std::vector<std::byte> b(1024);
+      xdr::Encoder fast(a);
+      xdr::Encoder general(b);
+      encode_call(fast, 0xdeadbeef, 100003, 3, 7, c, v);
+      encode_call_general(general, 0xdeadbeef, 100003, 3, 7, c, v);
+      ASSERT_EQ(fast.ok(), general.ok()) << cred << " " << verf;
+      ASSERT_EQ(fast.ok(), cred <= 400) << cred;
+      if (!fast.ok()) continue;
+      const auto want = general.written();
+      ASSERT_TRUE(std::equal(want.begin(), want.end(), fast.written().begin(), fast.written().end()))
+          << cred << " " << verf;
+      std::vector<std::byte> tight(want.size() - 1);
+      xdr::Encoder short_fast(tight);
+      encode_call(short_fast, 1, 2, 3, 4, c, v);
+      EXPECT_FALSE(short_fast.ok()) << cred << " " << verf;
+    }
+  }
+}
+
+TEST(DecodeReply, FastPathAgreesWithTheGeneralPath) {
+  // decode_reply reads MSG_ACCEPTED / SUCCESS with an empty verifier in one bounds check; every
+  // other shape (and every truncation) must come out as decode_reply_general says.
+  std::vector<std::vector<std::byte>> replies;
+  for (const AuthFlavor flavor : {AuthFlavor::auth_none, AuthFlavor::auth_sys}) {
+    std::vector<std::byte> buf(64);
+    xdr::Encoder e(buf);
+    encode_success_reply_general(e, 42, {flavor, {}});
+    e.put_uint(99);  // results
+    replies.emplace_back(e.written().begin(), e.written().end());
+  }
+  const std::array<std::byte, 8> verf{};
+  auto add = [&](auto encode) {
+    std::vector<std::byte> buf(64);
+    xdr::Encoder e(buf);
+    encode(e);
+    replies.emplace_back(e.written().begin(), e.written().end());
+  };
+  add([&](xdr::Encoder& e) { encode_success_reply_general(e, 42, {AuthFlavor::auth_none, verf}); });
+  add([](xdr::Encoder& e) { encode_prog_unavail_reply(e, 42, kNullAuth); });
+  add([](xdr::Encoder& e) { encode_prog_mismatch_reply(e, 42, kNullAuth, 2, 4); });
+  add([](xdr::Encoder& e) { encode_garbage_args_reply(e, 42, kNullAuth); });
+  add([](xdr::Encoder& e) { encode_rpc_mismatch_reply(e, 42); });
+  add([](xdr::Encoder& e) { encode_auth_error_reply(e, 42, AuthStat::auth_tooweak); });
+  add([](xdr::Encoder& e) { encode_call_general(e, 42, 1, 2, 3, kNullAuth, kNullAuth); });
+  for (const auto& msg : replies) {
+    for (std::size_t cut = 0; cut <= msg.size(); ++cut) {
+      const auto bytes = std::span<const std::byte>(msg).first(cut);
+      xdr::Decoder fast(bytes);
+      xdr::Decoder general(bytes);
+      ReplyHeader a;
+      ReplyHeader b;
+      const ReplyResult ra = decode_reply(fast, a);
+      const ReplyResult rb = decode_reply_general(general, b);
+      ASSERT_EQ(ra.status, rb.status) << cut;
+      ASSERT_EQ(ra.has_xid, rb.has_xid) << cut;
+      ASSERT_EQ(fast.offset(), general.offset()) << cut;
+      if (!ra.ok()) continue;
+      EXPECT_EQ(a.xid, b.xid);
+      EXPECT_EQ(a.stat, b.stat);
+      EXPECT_EQ(a.verf.flavor, b.verf.flavor);
+      EXPECT_EQ(a.verf.body.size(), b.verf.body.size());
+      EXPECT_EQ(a.accept_stat, b.accept_stat);
+      EXPECT_EQ(a.reject_stat, b.reject_stat);
+      EXPECT_EQ(a.auth_stat, b.auth_stat);
+      EXPECT_EQ(a.low, b.low);
+      EXPECT_EQ(a.high, b.high);
     }
   }
 }
