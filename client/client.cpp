@@ -199,9 +199,9 @@ Client::Pending* Client::acquire() {
 
 void Client::release(Pending* p) noexcept {
   if (DeadlineList<Pending>::linked(p)) deadlines_.remove(p);
-  p->timer.cancel();
+  if (udp_) p->timer.cancel();  // streams never arm it
   p->done = nullptr;
-  p->message.clear();
+  if (p->message.slice_count() != 0) p->message.clear();  // kept only by UDP and retry-safe calls
   p->retry_safe = false;
   p->unsent = false;
   p->next_free = free_;

@@ -47,6 +47,9 @@ std::string Worker::set_up() {
   loop_ = std::move(*loop);
   client::ClientOptions client_options;
   client_options.initial_calls = depth_;
+  // A lost connection ends that connection's share of the load (its calls count as errors);
+  // reconnecting behind the generator's back would hide a server that drops connections.
+  client_options.reconnect = false;
   client_options.max_record_size =
       std::max<std::size_t>(client_options.max_record_size, 2 * plan_.args->bytes.size() + 4096);
   if (plan_.options->auth == Auth::sys) {

@@ -70,6 +70,44 @@ TEST_P(ClientErrors, SilentProcedureTimesOut) {
   }
 }
 
+TEST_P(ClientErrors, ShorterTimeoutAfterLongerOnesExpiresFirst) {
+  // Stream calls share one deadline timer over a list sorted by deadline: a call with a short
+  // timeout made after calls with long ones must still time out on time, and in order.
+  start();
+  if (IsSkipped()) return;
+  constexpr std::uint32_t kProc = 13;
+  server_->add_procedure(kBenchProg, kBenchVers, kProc, {"SILENT"}, [&](server::Call& call) {
+    handles_.push_back(call.defer());
+    return server::Status::deferred;
+  });
+  listen();
+  auto c = connect(tcp());
+  ASSERT_TRUE(c);
+  std::vector<std::uint32_t> order;
+  auto record = [&order](const CallResult& r) {
+    EXPECT_EQ(r.error.code, Errc::timed_out) << message(r.error);
+    order.push_back(r.xid);
+  };
+  CallOptions slow;
+  slow.timeout = milliseconds(400);
+  CallOptions fast;
+  fast.timeout = milliseconds(100);
+  const auto before = core::Clock::now();
+  const std::uint32_t a = c->call(kBenchProg, kBenchVers, kProc, {}, slow, record);
+  const std::uint32_t b = c->call(kBenchProg, kBenchVers, kProc, {}, slow, record);
+  const std::uint32_t d = c->call(kBenchProg, kBenchVers, kProc, {}, fast, record);
+  core::TimePoint first_done{};
+  while (order.size() < 3) {
+    loop_->run_once();
+    if (order.size() == 1 && first_done == core::TimePoint{}) first_done = core::Clock::now();
+  }
+  EXPECT_EQ(order, (std::vector<std::uint32_t>{d, a, b}));
+  EXPECT_GE(first_done - before, milliseconds(100));
+  EXPECT_LT(first_done - before, milliseconds(350));  // not held back until the longer deadlines
+  EXPECT_GE(core::Clock::now() - before, milliseconds(400));
+  EXPECT_EQ(c->pending(), 0U);
+}
+
 // A peer that answers with a reply whose reply_stat is neither accepted nor denied.
 TEST_P(ClientErrors, MalformedReplyCannotBeDecoded) {
   start();
