@@ -152,6 +152,9 @@ class Client {
   /// is established. False while connecting or reconnecting (calls are queued meanwhile) and
   /// once a connection is lost for good (reconnect off: calls fail with cant_send).
   [[nodiscard]] bool connected() const noexcept { return udp_ ? socket_ != nullptr : stream_connected_; }
+  /// False once calls can only fail: the connection is lost for good (reconnect off). True
+  /// while connecting or reconnecting (calls wait for the connection).
+  [[nodiscard]] bool usable() const noexcept { return udp_ ? socket_ != nullptr : !down_; }
   /// Connections re-established after a loss (streams).
   [[nodiscard]] std::uint64_t reconnects() const noexcept { return reconnects_; }
   [[nodiscard]] const core::Endpoint& endpoint() const noexcept { return endpoint_; }

@@ -156,8 +156,8 @@ void Worker::complete(Conn& c, TimePoint origin, const client::CallResult& r) {
     if (idle()) finish(now);
     return;
   }
-  if (!c.client->connected()) {  // lost: its calls all fail now; stop when every one is lost
-    if (idle() && std::none_of(conns_.begin(), conns_.end(), [](const Conn& k) { return k.client->connected(); })) {
+  if (!c.client->usable()) {  // lost: its calls all fail now; stop when every one is lost
+    if (idle() && std::none_of(conns_.begin(), conns_.end(), [](const Conn& k) { return k.client->usable(); })) {
       finish(now);
     }
     return;
@@ -181,7 +181,7 @@ void Worker::on_pacer() {
   if (ending_) return;
   const TimePoint now = Clock::now();
   for (Conn& c : conns_) {
-    if (c.client->connected()) pump(c, now);
+    if (c.client->usable()) pump(c, now);
   }
 }
 
