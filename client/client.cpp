@@ -390,10 +390,12 @@ void Client::on_record(std::span<const std::byte> message) {
 }
 
 void Client::finish(Pending& p, const CallResult& result) {
+  // Out of the table and the deadline list first: nothing can reach `p` from the callback,
+  // whose new calls take other Pendings; it is recycled once the callback has returned.
   table_.erase(p.xid);
-  Callback done = std::move(p.done);
-  release(&p);  // first: the callback may make new calls, which reuse it
-  done(result);
+  if (DeadlineList<Pending>::linked(&p)) deadlines_.remove(&p);
+  p.done(result);
+  release(&p);
 }
 
 void Client::on_connected() {

@@ -82,8 +82,17 @@ ReadStatus RecordReader::next(Record& out) noexcept {
         const std::uint32_t mark = xdr::load_be32(front.data());
         const std::uint32_t length = mark & kLengthMask;
         if ((mark & kLastFragmentBit) != 0 && length <= front.length - 4 && length <= limits_.max_record_size) {
-          out = Record{};
-          if (length != 0) out.slice_ = core::Slice{front.slab, front.offset + 4, length};
+          if (length == 0 || out.owned_) [[unlikely]] {
+            out = Record{};
+            if (length != 0) out.slice_ = core::Slice{front.slab, front.offset + 4, length};
+          } else {
+            // The records of one read come from one slab: keep the reference the previous record
+            // holds rather than drop it and take it again (two refcount updates per record).
+            if (out.slice_.slab.get() != front.slab.get()) out.slice_.slab = front.slab;
+            out.slice_.offset = front.offset + 4;
+            out.slice_.length = length;
+            out.copied_ = false;
+          }
           input_.consume(std::size_t{4} + length);
           return ReadStatus::record;
         }
