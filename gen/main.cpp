@@ -1,0 +1,87 @@
+// nelson-gen — the .x (RPCL) compiler. For now the front end only: it reads a contract as
+// rpcgen would (through cpp), reports mistakes like a compiler and can show the tree.
+//
+//   nelson-gen --check nfs_prot.x                 # diagnostics only; exit 1 on errors
+//   nelson-gen --dump-ast -DDEBUG -I. calc.x      # the checked tree, one node per line
+//   nelson-gen --check --no-cpp plain.x           # read the file as it is
+#include <cstdio>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "gen/ast_dump.hpp"
+#include "gen/frontend.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: nelson-gen (--check | --dump-ast) [options] FILE.x\n"
+    "  --check          parse and check FILE.x, print diagnostics\n"
+    "  --dump-ast       also print the checked syntax tree on stdout\n"
+    "  -D NAME[=VALUE]  define a macro for the C preprocessor (RPC_HDR and NELSON_GEN are defined)\n"
+    "  -I DIR           add DIR to the preprocessor's include path\n"
+    "  --no-cpp         read FILE.x as it is, without the C preprocessor\n"
+    "  --cpp PROGRAM    the preprocessor to run (default: cpp, as `cpp -C`)\n";
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "nelson-gen: %s\n%s", message.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  nelson::gen::FrontendOptions options;
+  enum class Mode { none, check, dump } mode = Mode::none;
+  const std::span<char*> args(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0));
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    // -DNAME and -D NAME, -IDIR and -I DIR, as compilers take them.
+    auto value_of = [&](std::string_view flag, std::string& out) {
+      if (!arg.starts_with(flag)) return false;
+      if (arg.size() > flag.size()) {
+        out = std::string(arg.substr(flag.size()));
+      } else if (i + 1 < args.size()) {
+        out = args[++i];
+      } else {
+        out.clear();
+      }
+      return true;
+    };
+    std::string value;
+    if (arg == "--check") {
+      mode = Mode::check;
+    } else if (arg == "--dump-ast") {
+      mode = Mode::dump;
+    } else if (arg == "--no-cpp") {
+      options.use_cpp = false;
+    } else if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--cpp") {
+      if (i + 1 >= args.size()) return usage_error("--cpp needs a program");
+      options.cpp = args[++i];
+    } else if (value_of("-D", value)) {
+      if (value.empty()) return usage_error("-D needs a name");
+      options.defines.push_back(value);
+    } else if (value_of("-I", value)) {
+      if (value.empty()) return usage_error("-I needs a directory");
+      options.include_dirs.push_back(value);
+    } else if (arg.starts_with('-') && arg.size() > 1) {
+      return usage_error(std::string("unknown option ").append(arg));
+    } else if (!options.file.empty()) {
+      return usage_error("one input file at a time");
+    } else {
+      options.file = std::string(arg);
+    }
+  }
+  if (mode == Mode::none) return usage_error("say --check or --dump-ast (code generation is not written yet)");
+  if (options.file.empty()) return usage_error("no input file");
+
+  nelson::gen::Contract contract = nelson::gen::read_contract(options);
+  std::fputs(contract.cpp_messages.c_str(), stderr);
+  std::fputs(nelson::gen::format(contract.diagnostics, contract.sources).c_str(), stderr);
+  if (!contract.ok()) return 1;
+  if (mode == Mode::dump) std::fputs(nelson::gen::dump(contract.specification).c_str(), stdout);
+  return 0;
+}
