@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -188,6 +189,18 @@ class Decoder {
       return true;
     }
     return get_item(*this, out.emplace());
+  }
+  /// Optional-data held by an owning pointer (nelson-gen's choice for recursive types).
+  template <class T, class GetItem>
+  [[nodiscard]] bool get_optional(std::unique_ptr<T>& out, GetItem&& get_item) {
+    bool present = false;
+    if (!get_bool(present)) return false;
+    if (!present) {
+      out.reset();
+      return true;
+    }
+    out = std::make_unique<T>();
+    return get_item(*this, *out);
   }
 
   /// A count or length prefix, checked against `max` (Errc::length_exceeds_max) and against

@@ -143,6 +143,9 @@ class Encoder {
   }
   [[nodiscard]] bool ok() const noexcept { return error_.code == Errc::ok; }
   [[nodiscard]] Error error() const noexcept { return error_; }
+  /// Records a failure found by the caller (e.g. Errc::bad_discriminant: a union whose
+  /// discriminant and arm disagree) at the current offset; later puts do nothing.
+  void fail(Errc code) noexcept;
 
  private:
   // Opaque data and strings of 1..kInlineOpaqueMax bytes (auth bodies, names, handles) are
@@ -152,7 +155,6 @@ class Encoder {
   [[nodiscard]] std::size_t room() const noexcept { return static_cast<std::size_t>(end_ - cur_); }
   // Makes at least `n` contiguous bytes available; false (and an error) when it cannot.
   bool grow(std::size_t n) noexcept;
-  void fail(Errc code) noexcept;
   bool put_length(std::size_t n, std::uint32_t max) noexcept {
     if (n > max) [[unlikely]] {
       fail(Errc::length_exceeds_max);
