@@ -13,7 +13,9 @@
 // the opaque and of the record; SUM: the exact sum). Anything else counts in `errors`, over the
 // whole run. After the warm-up it prints "# measuring" (flushed, so that a script can sample the
 // server's CPU time right then), and at the end one line:
-//   calls=N seconds=S calls_per_s=X p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=.. errors=E
+//   calls=N seconds=S calls_per_s=X p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=.. errors=E cpu_ns_per_call=..
+// cpu_ns_per_call is blast's own CPU time (user + system, getrusage) over the measured window per
+// call, as nelson-load reports it.
 // Exit status 1 when there were errors or no calls.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -45,6 +48,13 @@ constexpr std::uint32_t kNull = 0, kEcho = 1, kSum = 2;
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+std::int64_t process_cpu_ns() {  // user + system time of this process
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return (std::int64_t(u.ru_utime.tv_sec) + u.ru_stime.tv_sec) * 1'000'000'000 +
+         (std::int64_t(u.ru_utime.tv_usec) + u.ru_stime.tv_usec) * 1000;
 }
 
 std::uint32_t load32(const std::uint8_t* p) {
@@ -170,6 +180,7 @@ class Blast {
       std::int64_t now = now_ns();
       if (!measuring && now >= measure_at) {
         measuring = true, measured_from = now, calls_ = 0, hist_ = Histogram{};
+        cpu_from_ = process_cpu_ns();
         std::printf("# measuring\n");
         std::fflush(stdout);
       }
@@ -273,12 +284,14 @@ class Blast {
 
   void report(std::int64_t ns) const {
     const double s = static_cast<double>(ns) / 1e9;
+    const double cpu = static_cast<double>(process_cpu_ns() - cpu_from_);
     std::printf(
         "calls=%llu seconds=%.3f calls_per_s=%.0f p50_us=%.2f p90_us=%.2f p99_us=%.2f p999_us=%.2f max_us=%.2f "
-        "errors=%llu\n",
+        "errors=%llu cpu_ns_per_call=%.0f\n",
         static_cast<unsigned long long>(calls_), s, s > 0 ? static_cast<double>(calls_) / s : 0.0,
         hist_.quantile_us(0.5), hist_.quantile_us(0.9), hist_.quantile_us(0.99), hist_.quantile_us(0.999),
-        static_cast<double>(hist_.max) / 1000.0, static_cast<unsigned long long>(errors_));
+        static_cast<double>(hist_.max) / 1000.0, static_cast<unsigned long long>(errors_),
+        calls_ > 0 ? cpu / static_cast<double>(calls_) : 0.0);
     std::fflush(stdout);
   }
 
@@ -288,6 +301,7 @@ class Blast {
   std::int64_t sum_ = 0;
   int slot_bits_ = 0;
   int ep_ = -1;
+  std::int64_t cpu_from_ = 0;  // process_cpu_ns() when the measured window opened
   std::vector<Conn> conns_;
   int alive_ = o_.conns;
   std::uint64_t calls_ = 0, errors_ = 0;

@@ -10,10 +10,12 @@
  * port with clnttcp_create, without the portmapper. After --warmup (default 1 s) it prints
  * "# measuring" (flushed), then after --duration (default 3 s) one line in nelson-bench-blast's
  * format, so that the same scripts read both:
- *   calls=N seconds=S calls_per_s=X p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=.. errors=E
- * errors counts failed calls (any clnt_stat but RPC_SUCCESS, or a wrong ECHO length) over the
- * whole run. Exit status 1 when there were errors or no calls. nelson-load's target (issue 5) is
- * at least twice this figure's calls/s on one connection.
+ *   calls=N seconds=S calls_per_s=X p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=.. errors=E cpu_ns_per_call=..
+ * cpu_ns_per_call is this process's CPU time (user + system, getrusage) over the measured window
+ * per call, as nelson-load reports its own. errors counts failed calls (any clnt_stat but
+ * RPC_SUCCESS, or a wrong ECHO length) over the whole run. Exit status 1 when there were errors or
+ * no calls. nelson-load's target (issue 5) is at least twice this figure's calls/s on one
+ * connection.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -31,6 +34,13 @@ static int64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t process_cpu_ns(void) { /* user + system time of this process */
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return ((int64_t)u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000000000 +
+         ((int64_t)u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1000;
 }
 
 /* Log-linear latency histogram in ns, as in blast.cpp: exact below 128, then 64 buckets per power
@@ -150,10 +160,11 @@ int main(int argc, char** argv) {
   const int64_t measure_at = start + (int64_t)(warmup * 1e9);
   const int64_t end_at = measure_at + (int64_t)(duration * 1e9);
   int measuring = 0;
-  int64_t measured_from = start, now = start;
+  int64_t measured_from = start, now = start, cpu_from = 0;
   for (;;) {
     if (!measuring && now >= measure_at) {
       measuring = 1, measured_from = now, calls = 0;
+      cpu_from = process_cpu_ns();
       printf("# measuring\n");
       fflush(stdout);
     }
@@ -181,11 +192,13 @@ int main(int argc, char** argv) {
     }
   }
   double seconds = (double)(now - measured_from) / 1e9;
+  double cpu = (double)(process_cpu_ns() - cpu_from);
   printf(
       "calls=%llu seconds=%.3f calls_per_s=%.0f p50_us=%.2f p90_us=%.2f p99_us=%.2f p999_us=%.2f max_us=%.2f "
-      "errors=%llu\n",
+      "errors=%llu cpu_ns_per_call=%.0f\n",
       (unsigned long long)calls, seconds, seconds > 0 ? (double)calls / seconds : 0.0, quantile_us(0.50),
-      quantile_us(0.90), quantile_us(0.99), quantile_us(0.999), (double)max_ns / 1000.0, (unsigned long long)errors);
+      quantile_us(0.90), quantile_us(0.99), quantile_us(0.999), (double)max_ns / 1000.0, (unsigned long long)errors,
+      calls > 0 ? cpu / (double)calls : 0.0);
   clnt_destroy(clnt);
   free(arg.bench_bytes_val);
   free(out_buf);
