@@ -3,16 +3,23 @@
 #
 #   bash bench/run_rpc_bench.sh [BUILD_DIR]        # default build/release
 #   DURATION=3 WARMUP=1 ROUNDS=5 CASES="null-16x16 echo1k-16x1" SERVERS="floor tirpc" bash bench/run_rpc_bench.sh
+#   LOAD=blast bash bench/run_rpc_bench.sh          # the load generator: nelson-load or blast
 #
 # For every case and every server: start the server alone on CPU 0 on a free loopback port, run
-# nelson-bench-blast on CPU 1 (warm-up, then the measured window), and read the server's CPU time
-# (utime + stime) when blast announces the window ("# measuring") and when it reports. A fresh
+# the load generator on CPU 1 (warm-up, then the measured window), and read the server's CPU time
+# (utime + stime) when the load announces the window ("# measuring") and when it reports. A fresh
 # server per case, stopped with SIGTERM. The table gives the server's CPU time per call and its
 # ratio to the floor's for the same case: on loopback the kernel's TCP path dominates, so how close
 # a server comes to the floor is the honest measure of its own overhead. Servers whose binary is
 # missing, or that do not start (io_uring where the kernel forbids it), are skipped.
 #
 # Cases are PROC-CONNSxDEPTH: null, echo<bytes>[k] (opaque size), sum<count> (ints); e.g. echo64k-4x1.
+#
+# LOAD=nelson-load (load/nelson-load, the default when it is built) or LOAD=blast
+# (bench/nelson-bench-blast: plain epoll, no nelson code). Both check every reply and print the
+# same result line, with their own CPU time per call over the measured window (cpu_ns_per_call),
+# shown in the table's "load CPU ns/call" column: when that comes near the wall time per call
+# (1e9 / calls/s), the generator, not the server, is the limit.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,9 +31,17 @@ WARMUP=${WARMUP:-1}
 ROUNDS=${ROUNDS:-1}
 CASES=${CASES:-null-1x1 null-50x1 null-16x16 null-4x64 echo1k-16x1 echo64k-4x1}
 SERVERS=${SERVERS:-floor tirpc nelson-epoll nelson-io_uring}
-blast=$build/bench/nelson-bench-blast
+if [[ -z ${LOAD:-} ]]; then
+  LOAD=blast
+  [[ -x $build/load/nelson-load ]] && LOAD=nelson-load
+fi
+case $LOAD in
+  nelson-load) load_bin=$build/load/nelson-load ;;
+  blast) load_bin=$build/bench/nelson-bench-blast ;;
+  *) echo "LOAD=$LOAD: want nelson-load or blast" >&2; exit 2 ;;
+esac
 tck=$(getconf CLK_TCK)
-[[ -x $blast ]] || { echo "no $blast: build the release preset first" >&2; exit 1; }
+[[ -x $load_bin ]] || { echo "no $load_bin: build the release preset first" >&2; exit 1; }
 
 # Server and load on different cores, as the method asks; with one core, no pinning at all.
 pin_server=() pin_load=()
@@ -43,20 +58,29 @@ server_cmd() {  # $1 server, $2 port -> the array `cmd`, empty when the binary i
   [[ -x $bin ]] || cmd=()
 }
 
-case_args() {  # $1 case -> the array `args` for blast, or exits on a malformed name
+case_args() {  # $1 case -> the array `args` for the load generator, or exits on a malformed name
   local proc=${1%%-*} shape=${1#*-} payload=0
   [[ $shape =~ ^([0-9]+)x([0-9]+)$ ]] || { echo "bad case $1 (want PROC-CxD)" >&2; exit 1; }
   args=(--conns "${BASH_REMATCH[1]}" --depth "${BASH_REMATCH[2]}")
   case $proc in
-    null) args+=(--proc 0) ;;
+    null) if [[ $LOAD == blast ]]; then args+=(--proc 0); fi ;;  # nelson-load's default: proc 0, void
     echo*) payload=${proc#echo} ;;&
     sum*) payload=${proc#sum} ;;&
     echo*|sum*)
       [[ $payload =~ ^([0-9]+)(k?)$ ]] || { echo "bad case $1" >&2; exit 1; }
       payload=${BASH_REMATCH[1]}; [[ -n ${BASH_REMATCH[2]} ]] && payload=$((payload * 1024))
-      args+=(--proc "$([[ $proc == echo* ]] && echo 1 || echo 2)" --payload "$payload") ;;
+      if [[ $LOAD == blast ]]; then
+        args+=(--proc "$([[ $proc == echo* ]] && echo 1 || echo 2)" --payload "$payload")
+      elif [[ $proc == echo* ]]; then
+        args+=(--proc 1 --args "opaque:$payload" --check echo)
+      else
+        args+=(--proc 2 --args "ints:$payload" --check sum)
+      fi ;;
     *) echo "bad case $1" >&2; exit 1 ;;
   esac
+  # nelson-load's backend is pinned rather than `auto` (io_uring where the kernel allows it), so
+  # that runs on different machines and kernels drive the servers with the same client code.
+  [[ $LOAD == blast ]] || args+=(--backend epoll --quiet)
 }
 
 free_port() {  # a port nothing uses on TCP or UDP (the libtirpc server binds both)
@@ -75,7 +99,7 @@ cpu_ns() {  # $1 pid -> `cpu` = utime + stime in ns; read without forking, so th
   cpu=$(((f[11] + f[12]) * 1000000000 / tck))
 }
 
-spid='' bpid='' log=$(mktemp)
+spid='' lpid='' log=$(mktemp)
 stop_server() {
   [[ -n $spid ]] || return 0
   kill -TERM "$spid" 2>/dev/null || true
@@ -85,7 +109,7 @@ stop_server() {
   spid=''
 }
 cleanup() {
-  [[ -z $bpid ]] || kill -TERM "$bpid" 2>/dev/null || true
+  [[ -z $lpid ]] || kill -TERM "$lpid" 2>/dev/null || true
   stop_server
   rm -f "$log"
 }
@@ -108,25 +132,27 @@ start_server() {  # $1 server -> `spid`, `port`; returns 2 without a binary, 1 w
   return 1
 }
 
-run_blast() {  # blast args... -> `result` (its last line), `cpu_delta` (server ns in the window)
-  local line c0='' fd
+run_load() {  # load args... -> `result` (its last line), `cpu_delta` (server ns in the window)
+  local line c0='' fd target
   result='' cpu_delta=''
-  exec {fd}< <(exec "${pin_load[@]}" "$blast" --connect "127.0.0.1:$port" --duration "$DURATION" \
-    --warmup "$WARMUP" "$@" 2>&1)
-  bpid=$!
+  target=(--connect "127.0.0.1:$port")
+  [[ $LOAD == blast ]] || target=(--target "tcp://127.0.0.1:$port")
+  exec {fd}< <(exec "${pin_load[@]}" "$load_bin" "${target[@]}" --duration "$DURATION" --warmup "$WARMUP" "$@" 2>&1)
+  lpid=$!
   while IFS= read -r -u "$fd" line; do
     case $line in
       '# measuring') cpu_ns "$spid" && c0=$cpu ;;
       calls=*) result=$line; cpu_ns "$spid" && [[ -n $c0 ]] && cpu_delta=$((cpu - c0)) ;;
-      *) echo "    blast: $line" >&2 ;;
+      *) echo "    $LOAD: $line" >&2 ;;
     esac
   done
   exec {fd}<&-
-  wait "$bpid" || true
-  bpid=''
+  wait "$lpid" || true
+  lpid=''
 }
 
 field() { if [[ " $1 " =~ \ $2=([^ ]+) ]]; then echo "${BASH_REMATCH[1]}"; else echo 0; fi; }
+has_field() { [[ " $1 " =~ \ $2= ]]; }
 
 median() {  # numbers... -> the median (the lower middle one for an even count)
   printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
@@ -134,7 +160,7 @@ median() {  # numbers... -> the median (the lower middle one for an even count)
 
 # ROUNDS > 1 repeats every case, rotating the order of the servers each round, and reports the
 # median of each figure: the machines are shared, and one run can be off by 1.5x either way.
-declare -A ns_of rate_of p50_of p99_of
+declare -A ns_of rate_of p50_of p99_of load_ns_of
 notes=()
 for c in $CASES; do
   case_args "$c"
@@ -151,11 +177,11 @@ for c in $CASES; do
         continue
       fi
       echo "$c / $s (round $round): port $port, pid $spid" >&2
-      run_blast "${args[@]}"
+      run_load "${args[@]}"
       kill -0 "$spid" 2>/dev/null || notes+=("$c / $s: the server died during the run")
       stop_server
       if [[ -z $result || -z $cpu_delta ]]; then
-        notes+=("$c / $s: no result from blast")
+        notes+=("$c / $s: no result from $LOAD")
         continue
       fi
       echo "    $result" >&2
@@ -170,6 +196,7 @@ for c in $CASES; do
       rate_of[$key]+=" $(field "$result" calls_per_s)"
       p50_of[$key]+=" $(field "$result" p50_us)"
       p99_of[$key]+=" $(field "$result" p99_us)"
+      has_field "$result" cpu_ns_per_call && load_ns_of[$key]+=" $(field "$result" cpu_ns_per_call)"
     done
     order=("${order[@]:1}" "${order[0]}")  # rotate: no server always runs first or last
   done
@@ -178,6 +205,7 @@ done
 rows=()
 for c in $CASES; do
   floor_ns=''
+  # shellcheck disable=SC2086
   [[ -n ${ns_of["$c|floor"]:-} ]] && floor_ns=$(median ${ns_of["$c|floor"]})
   for s in $SERVERS; do
     key="$c|$s"
@@ -188,16 +216,20 @@ for c in $CASES; do
     [[ -n $floor_ns ]] && ((floor_ns > 0)) && ratio=$(awk -v a="$ns" -v b="$floor_ns" 'BEGIN { printf "%.2fx", a / b }')
     # shellcheck disable=SC2086
     rate=$(awk -v r="$(median ${rate_of[$key]})" 'BEGIN { printf (r >= 1e6 ? "%.2f M" : "%.1f k"), (r >= 1e6 ? r / 1e6 : r / 1e3) }')
+    load_ns=-
     # shellcheck disable=SC2086
-    rows+=("| $c | $s | $rate | $ns | $ratio | $(median ${p50_of[$key]}) | $(median ${p99_of[$key]}) |")
+    [[ -n ${load_ns_of[$key]:-} ]] && load_ns=$(median ${load_ns_of[$key]})
+    # shellcheck disable=SC2086
+    rows+=("| $c | $s | $rate | $ns | $ratio | $(median ${p50_of[$key]}) | $(median ${p99_of[$key]}) | $load_ns |")
   done
 done
 
 echo
-echo "Server CPU per call = (utime + stime) over the measured window / calls; ${DURATION} s per run after ${WARMUP} s of warm-up;"
-echo "median of $ROUNDS round(s) per figure, the ratio is of the medians."
+echo "Load: $LOAD on CPU 1, servers on CPU 0. Server CPU per call = (utime + stime) over the measured window / calls;"
+echo "${DURATION} s per run after ${WARMUP} s of warm-up; median of $ROUNDS round(s) per figure, the ratio is of the medians."
+echo "load CPU ns/call: the load generator's own CPU time per call (- when it does not report it)."
 echo
-echo "| case | server | calls/s | CPU ns/call | ratio to floor | p50 us | p99 us |"
-echo "|---|---|---|---|---|---|---|"
+echo "| case | server | calls/s | CPU ns/call | ratio to floor | p50 us | p99 us | load CPU ns/call |"
+echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 ((${#notes[@]} == 0)) || { echo; printf 'NOTE: %s\n' "${notes[@]}"; }
