@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build the release preset, then start each ONC RPC
 # server built from examples/bench.x (nelson on epoll and io_uring, the libtirpc baseline, the
-# bare-epoll floor) and drive it with the load generator, pinned to separate cores: a table of
-# calls/s, server CPU per call and latency percentiles. Then the XDR codec against libtirpc.
+# bare-epoll floor) and drive it with nelson-load, pinned to separate cores: a table of calls/s,
+# server CPU per call and latency percentiles (bench/run_rpc_bench.sh). Then the client side on
+# one connection: nelson-load against the libtirpc client loop (bench/run_client_bench.sh). Then
+# the XDR codec against libtirpc. DURATION (seconds per run, default 2) and ROUNDS (runs per
+# figure, medians; default 1 for the server table, at least 3 for the client table) apply to both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
-echo "== ONC RPC servers under the same load: nelson vs libtirpc vs the kernel-only floor"
-DURATION=${DURATION:-2} ROUNDS=${ROUNDS:-1} bash bench/run_rpc_bench.sh build/release 2>/dev/null
+export DURATION=${DURATION:-2} ROUNDS=${ROUNDS:-1}
+echo "== ONC RPC servers under the same load (nelson-load): nelson vs libtirpc vs the kernel-only floor"
+LOAD=nelson-load bash bench/run_rpc_bench.sh build/release 2>/dev/null
+echo
+echo "== client side: nelson-load vs the libtirpc client loop, one connection, against nelson-bench-server (epoll)"
+# Short (three runs a round) and its ping-pong figures swing with the machine: 3 rounds at least.
+ROUNDS=$((ROUNDS > 3 ? ROUNDS : 3)) bash bench/run_client_bench.sh build/release 2>/dev/null
 echo
 # Pin to one core where possible: the machines are shared and small, and pinning steadies runs.
 pin=()
