@@ -94,6 +94,15 @@ stop_server() {
   wait "$spid" 2>/dev/null || true
   spid=''
 }
+died() {  # the server `spid` has exited: reaps it -> `why` (its exit status and last words)
+  local st=0 last
+  wait "$spid" 2>/dev/null || st=$?
+  spid=''
+  why="exit status $st"
+  ((st > 128)) && why+=" (signal $((st - 128)))"
+  last=$(tail -n 3 "$log" 2>/dev/null | tr '\n' ' ')
+  [[ -z $last ]] || why+=": $last"
+}
 cleanup() {
   [[ -z $lpid ]] || kill -TERM "$lpid" 2>/dev/null || true
   stop_server
@@ -156,10 +165,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
     client_cmd "$c" "$port"
     echo "$c (round $round): $SERVER on port $port, pid $spid" >&2
     run_client "$c"
-    kill -0 "$spid" 2>/dev/null || notes+=("$c: the server died during the run")
+    if ! kill -0 "$spid" 2>/dev/null; then
+      died
+      notes+=("$c (round $round): the server died during the run, $why")
+    fi
     stop_server
     if [[ -z $result ]]; then
-      notes+=("$c: no result")
+      notes+=("$c (round $round): no result")
       continue
     fi
     echo "    $result" >&2

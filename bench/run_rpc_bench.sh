@@ -108,6 +108,15 @@ stop_server() {
   wait "$spid" 2>/dev/null || true
   spid=''
 }
+died() {  # the server `spid` has exited: reaps it -> `why` (its exit status and last words)
+  local st=0 last
+  wait "$spid" 2>/dev/null || st=$?
+  spid=''
+  why="exit status $st"
+  ((st > 128)) && why+=" (signal $((st - 128)))"
+  last=$(tail -n 3 "$log" 2>/dev/null | tr '\n' ' ')
+  [[ -z $last ]] || why+=": $last"
+}
 cleanup() {
   [[ -z $lpid ]] || kill -TERM "$lpid" 2>/dev/null || true
   stop_server
@@ -178,7 +187,10 @@ for c in $CASES; do
       fi
       echo "$c / $s (round $round): port $port, pid $spid" >&2
       run_load "${args[@]}"
-      kill -0 "$spid" 2>/dev/null || notes+=("$c / $s: the server died during the run")
+      if ! kill -0 "$spid" 2>/dev/null; then
+        died
+        notes+=("$c / $s: the server died during the run, $why")
+      fi
       stop_server
       if [[ -z $result || -z $cpu_delta ]]; then
         notes+=("$c / $s: no result from $LOAD")
