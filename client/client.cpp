@@ -321,10 +321,7 @@ bool Client::encode_in_place(Body& body) {
 void Client::on_deadline() {
   const core::TimePoint now = core::Clock::now();
   for (Pending* p = deadlines_.front(); p != nullptr && p->deadline <= now; p = deadlines_.front()) {
-    CallResult r;
-    r.xid = p->xid;
-    r.error = {.code = Errc::timed_out, .prog = p->prog, .vers = p->vers, .proc = p->proc};
-    finish(*p, r);  // unlinks it; its callback may add calls (later deadlines)
+    fail(*p, Errc::timed_out);  // unlinks it; its callback may add calls (later deadlines)
   }
   if (const Pending* next = deadlines_.front(); next != nullptr) deadline_timer_.arm_at(next->deadline);
 }
@@ -353,19 +350,10 @@ bool Client::send_datagram(Pending& p) {
 }
 
 void Client::on_timer(Pending& p) {
+  // UDP only (stream calls time out through deadline_timer_): retransmit, or time out.
   const core::TimePoint now = core::Clock::now();
-  if (!udp_ || now >= p.deadline) {
-    CallResult r;
-    r.xid = p.xid;
-    r.error = {.code = Errc::timed_out, .prog = p.prog, .vers = p.vers, .proc = p.proc};
-    return finish(p, r);
-  }
-  if (!send_datagram(p)) {
-    CallResult r;
-    r.xid = p.xid;
-    r.error = {.code = Errc::cant_send, .prog = p.prog, .vers = p.vers, .proc = p.proc};
-    return finish(p, r);
-  }
+  if (now >= p.deadline) return fail(p, Errc::timed_out);
+  if (!send_datagram(p)) return fail(p, Errc::cant_send);
   p.interval *= 2;
   p.timer.arm_at(std::min(now + p.interval, p.deadline));
 }
@@ -396,6 +384,13 @@ void Client::finish(Pending& p, const CallResult& result) {
   if (DeadlineList<Pending>::linked(&p)) deadlines_.remove(&p);
   p.done(result);
   release(&p);
+}
+
+void Client::fail(Pending& p, Errc code, int sys_errno) {
+  CallResult r;
+  r.xid = p.xid;
+  r.error = {.code = code, .prog = p.prog, .vers = p.vers, .proc = p.proc, .sys_errno = sys_errno};
+  finish(p, r);
 }
 
 void Client::on_connected() {
@@ -453,15 +448,8 @@ void Client::lost(int error) {
   std::sort(failing.begin(), failing.end(), [](const Pending* a, const Pending* b) { return a->xid < b->xid; });
   const Errc code = !options_.reconnect ? (was_connected ? Errc::cant_receive : Errc::cant_send) : Errc::not_resent;
   for (Pending* p : failing) {
-    CallResult r;
-    r.xid = p->xid;
     // A call still queued was never sent: it failed to be sent, whatever it is.
-    r.error = {.code = p->unsent ? Errc::cant_send : code,
-               .prog = p->prog,
-               .vers = p->vers,
-               .proc = p->proc,
-               .sys_errno = error};
-    finish(*p, r);
+    fail(*p, p->unsent ? Errc::cant_send : code, error);
   }
   failing.clear();
   failing_.swap(failing);
@@ -481,10 +469,7 @@ void Client::connect_failed(int error) {
   backoff_ = std::min<core::Clock::duration>(backoff_ * 2, options_.max_reconnect_delay);
   std::sort(failing.begin(), failing.end(), [](const Pending* a, const Pending* b) { return a->xid < b->xid; });
   for (Pending* p : failing) {
-    CallResult r;
-    r.xid = p->xid;
-    r.error = {.code = Errc::cant_send, .prog = p->prog, .vers = p->vers, .proc = p->proc, .sys_errno = error};
-    finish(*p, r);
+    fail(*p, Errc::cant_send, error);
   }
   failing.clear();
   failing_.swap(failing);

@@ -177,6 +177,8 @@ class Client {
   void on_record(std::span<const std::byte> message);
   void on_timer(Pending& p);
   void finish(Pending& p, const CallResult& result);
+  /// Ends `p` with `code` (and the errno behind it, if any).
+  void fail(Pending& p, Errc code, int sys_errno = 0);
   void fail_later(Callback done, const Error& error, std::uint32_t xid);
   void lost(int error);
   void attach_stream(core::Stream& s);
