@@ -1,15 +1,17 @@
 # nelson_generate(TARGET FILE.x [NAMESPACE ns] [DEFINES NAME[=VALUE] ...] [INCLUDE_DIRS dir ...]
-#                 [MAX_CHAIN n])
+#                 [MAX_CHAIN n] [NO_CLIENT] [NO_SERVER])
 #
 # Runs nelson-gen on FILE.x at build time and adds the C++ it writes to TARGET: FILE.hpp
 # (types and codec declarations) and FILE.cpp (codec bodies), in a directory of TARGET's own
 # that becomes a PUBLIC include directory, so `#include "FILE.hpp"` works in TARGET and in
-# what links it. TARGET also links nelson::xdr, which the generated code uses.
+# what links it. TARGET also links nelson::xdr, which the generated code uses, and, when the
+# contract has programs, nelson::client and nelson::server for the client stubs and server
+# skeletons (NO_CLIENT / NO_SERVER leave those out).
 #
 #   add_library(mount_proto STATIC)
 #   nelson_generate(mount_proto /usr/include/rpcsvc/mount.x NAMESPACE nfs::mount)
 function(nelson_generate target file)
-  cmake_parse_arguments(ARG "" "NAMESPACE;MAX_CHAIN" "DEFINES;INCLUDE_DIRS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_CLIENT;NO_SERVER" "NAMESPACE;MAX_CHAIN" "DEFINES;INCLUDE_DIRS" ${ARGN})
   get_filename_component(_x "${file}" ABSOLUTE)
   get_filename_component(_stem "${file}" NAME_WE)
   set(_dir "${CMAKE_CURRENT_BINARY_DIR}/${target}_nelson_gen")
@@ -21,6 +23,12 @@ function(nelson_generate target file)
   endif()
   if(ARG_MAX_CHAIN)
     list(APPEND _args --max-chain "${ARG_MAX_CHAIN}")
+  endif()
+  if(ARG_NO_CLIENT)
+    list(APPEND _args --no-client)
+  endif()
+  if(ARG_NO_SERVER)
+    list(APPEND _args --no-server)
   endif()
   foreach(_d IN LISTS ARG_DEFINES)
     list(APPEND _args "-D${_d}")
@@ -38,4 +46,11 @@ function(nelson_generate target file)
   target_sources(${target} PRIVATE "${_hpp}" "${_cpp}")
   target_include_directories(${target} PUBLIC "${_dir}")
   target_link_libraries(${target} PUBLIC nelson::xdr)
+  # Linked whether or not the contract has programs (cheap: static libraries, only what is used).
+  if(NOT ARG_NO_CLIENT)
+    target_link_libraries(${target} PUBLIC nelson::client)
+  endif()
+  if(NOT ARG_NO_SERVER)
+    target_link_libraries(${target} PUBLIC nelson::server)
+  endif()
 endfunction()

@@ -37,12 +37,17 @@ std::string emit_header(const Specification& spec, const EmitOptions& options) {
        {"array", "cstddef", "cstdint", "memory", "optional", "span", "string", "string_view", "variant", "vector"}) {
     out += std::string("#include <") + h + ">\n";
   }
-  out += "\n#include \"xdr/decoder.hpp\"\n#include \"xdr/encoder.hpp\"\n\n";
+  out += "\n";
+  const bool rpc = has_programs(spec) && (options.client || options.server);
+  if (rpc && options.client) out += "#include \"client/typed.hpp\"\n";
+  if (rpc && options.server) out += "#include \"server/service.hpp\"\n";
+  out += "#include \"xdr/decoder.hpp\"\n#include \"xdr/encoder.hpp\"\n\n";
   out += "namespace " + ns + " {\n\n";
   out += "namespace xdr = ::nelson::xdr;\n\n";
   out += emit_types(spec, model, options);
   out += emit_codec_declarations(units, model, !options.split);
   if (!options.split) out += emit_codec_definitions(units, model, true);
+  if (has_programs(spec)) out += emit_rpc(spec, model, options);
   while (out.ends_with("\n\n")) out.pop_back();
   return out + "\n}  // namespace " + ns + "\n";
 }

@@ -297,4 +297,12 @@ std::string emit_codec_definitions(const std::vector<TypeUnit>& units, const Cpp
   return out;
 }
 
+std::string encode_item(const CppModel& model, const TypeSpec& t, const std::string& e, const std::string& x) {
+  return CodecWriter(model).put_item(t, e, x);
+}
+
+std::string decode_item(const CppModel& model, const TypeSpec& t, const std::string& d, const std::string& x) {
+  return CodecWriter(model).get_item(t, d, x);
+}
+
 }  // namespace nelson::gen

@@ -34,6 +34,21 @@ struct TypeUnit {
 [[nodiscard]] std::string emit_codec_definitions(const std::vector<TypeUnit>& units, const CppModel& model,
                                                  bool in_header);
 
+/// The expression that encodes one item `x` of type `t` (not an array or optional) with the
+/// Encoder named `e`: `e.put_int(x)`, `encode(e, x)`, `encode_T(e, x)`.
+[[nodiscard]] std::string encode_item(const CppModel& model, const TypeSpec& t, const std::string& e,
+                                      const std::string& x);
+
+/// The expression that decodes one item of type `t` into `x` with the Decoder named `d` (true on success).
+[[nodiscard]] std::string decode_item(const CppModel& model, const TypeSpec& t, const std::string& d,
+                                      const std::string& x);
+
+/// True when the contract has a `program` block.
+[[nodiscard]] bool has_programs(const Specification& spec);
+
+/// Program, version and procedure numbers, and per version a client stub and a server skeleton.
+[[nodiscard]] std::string emit_rpc(const Specification& spec, const CppModel& model, const EmitOptions& options);
+
 /// The name of a union's std::variant member.
 [[nodiscard]] std::string variant_member(const std::string& union_name);
 

@@ -85,7 +85,11 @@ std::string number_constant(const std::string& name, std::int64_t v) {
   } else if (v >= std::numeric_limits<std::int32_t>::min() && v < 0) {
     type = "std::int32_t";
   }
-  return "inline constexpr " + std::string(type) + " " + cpp_identifier(name) + " = " + std::to_string(v) + ";\n";
+  // A system header may define a macro of the same name (rex.x has `const SIGINT = 2;` and
+  // <csignal> comes with the client and server headers): suspended for the declaration.
+  const std::string id = cpp_identifier(name);
+  return "#pragma push_macro(\"" + id + "\")\n#undef " + id + "\ninline constexpr " + std::string(type) + " " + id +
+         " = " + std::to_string(v) + ";\n#pragma pop_macro(\"" + id + "\")\n";
 }
 
 // `#define NAME 123` (decimal, 0x hex, 0 octal, optional '-') in a `%` line; else nothing.

@@ -1,5 +1,6 @@
 // nelson-gen — the .x (RPCL) compiler. It reads a contract as rpcgen would (through cpp),
-// reports mistakes like a compiler, and writes C++ types and XDR codecs (gen/emit.hpp).
+// reports mistakes like a compiler, and writes C++ types, XDR codecs, and for each program
+// version a client stub and a server skeleton (gen/emit.hpp).
 //
 //   nelson-gen --header mount.hpp mount.x         # types and inline codecs in one header
 //   nelson-gen --header nfs.hpp --source nfs.cpp --namespace nfs::v2 nfs_prot.x
@@ -27,6 +28,8 @@ constexpr const char* kUsage =
     "  --source OUT     write the codec bodies to OUT (it #includes the header by file name)\n"
     "  --namespace NS   the C++ namespace (default: the file name, `nfs_prot.x` -> nfs_prot)\n"
     "  --max-chain N    default limit of linked-list nodes that decode accepts (default 1048576)\n"
+    "  --no-client      no client stub classes for the programs (they need nelson::client)\n"
+    "  --no-server      no server skeleton classes for the programs (they need nelson::server)\n"
     "  -D NAME[=VALUE]  define a macro for the C preprocessor (RPC_HDR and NELSON_GEN are defined)\n"
     "  -I DIR           add DIR to the preprocessor's include path\n"
     "  --no-cpp         read FILE.x as it is, without the C preprocessor\n"
@@ -90,6 +93,10 @@ int main(int argc, char** argv) {
         if (end == v.c_str() || *end != '\0' || emit.max_chain == 0)
           return usage_error("--max-chain needs a positive number");
       }
+    } else if (arg == "--no-client") {
+      emit.client = false;
+    } else if (arg == "--no-server") {
+      emit.server = false;
     } else if (arg == "--no-cpp") {
       options.use_cpp = false;
     } else if (arg == "-h" || arg == "--help") {
