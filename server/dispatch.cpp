@@ -226,6 +226,15 @@ bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, st
     const rpc::WriteResult w = writer_.write(c.pending, body);
     if (!w.ok()) [[unlikely]] {
       ++stats_.encode_failures;
+      if (w.code == rpc::WriteErrc::encode_failed && kind == ReplyKind::success) {
+        // The handler's results broke their contract (a length over its maximum, a union arm
+        // that does not match): the caller gets SYSTEM_ERR, not a lost connection. The writer
+        // left c.pending as it was.
+        bad_input_log_.log(core::LogLevel::error, "server: results for " + c.stream->peer().to_string() +
+                                                      " not encoded (" + w.message() + "): answering SYSTEM_ERR");
+        --stats_.replies;  // counted again as a system_err
+        return emit(target, ReplyKind::system_err, {});
+      }
       bad_input_log_.log(core::LogLevel::error, "server: closing connection from " + c.stream->peer().to_string() +
                                                     ": reply not encoded: " + w.message());
       drc_.forget(target.drc);
@@ -245,18 +254,30 @@ bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, st
 
   // Datagram: encode into a scratch chain, send it from the address the call arrived on.
   datagram_out_.clear();
+  bool results_broken = false;
   {
     rpc::ChainSink sink(loop_->pool(), datagram_out_);
     xdr::Encoder e(sink);
     body(e);
     if (!e.finish()) [[unlikely]] {
       ++stats_.encode_failures;
-      bad_input_log_.log(core::LogLevel::error,
-                         "server: reply to " + target.peer->to_string() + " not encoded: " + e.error().message());
       datagram_out_.clear();
-      drc_.forget(target.drc);
-      return false;
+      if (!sink.exhausted() && kind == ReplyKind::success) {
+        // Results that broke their contract: SYSTEM_ERR, as on a stream (once this sink is gone).
+        bad_input_log_.log(core::LogLevel::error, "server: results for " + target.peer->to_string() + " not encoded (" +
+                                                      e.error().message() + "): answering SYSTEM_ERR");
+        results_broken = true;
+      } else {
+        bad_input_log_.log(core::LogLevel::error,
+                           "server: reply to " + target.peer->to_string() + " not encoded: " + e.error().message());
+        drc_.forget(target.drc);
+        return false;
+      }
     }
+  }
+  if (results_broken) {
+    --stats_.replies;  // counted again as a system_err
+    return emit(target, ReplyKind::system_err, {});
   }
   if (target.drc.valid()) {
     thread_local std::vector<std::byte> copy;

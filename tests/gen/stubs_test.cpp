@@ -223,6 +223,19 @@ TEST_P(StubsTest, ArgumentsOverTheirMaximumAreNotSent) {
   EXPECT_TRUE(c.calc_later_sync(std::string(calc::MAXNAME - 6, 'n')).ok());
 }
 
+TEST_P(StubsTest, ResultsOverTheirMaximumAreASystemErrorNotALostConnection) {
+  // The answer to CALC_LATER is "later " + the argument: 6 bytes over calc_name's maximum here.
+  for (const core::Endpoint& ep : endpoints_) {
+    SCOPED_TRACE(ep.to_string());
+    calc::CALCVERS_client c(connect(ep));
+    const std::string name(calc::MAXNAME, 'n');
+    EXPECT_EQ(c.calc_later_sync(name).error.code, Errc::system_err);
+    EXPECT_EQ(c.calc_add_sync(1, 2).value, 3);  // the connection is still there
+  }
+  EXPECT_EQ(server_->stats().encode_failures, 3U);
+  EXPECT_EQ(server_->stats().system_err, 3U);
+}
+
 TEST_P(StubsTest, ArgumentsThatDoNotDecodeGetGarbageArgs) {
   client::Client& raw = connect(endpoints_[0]);
   // CALC_ADD wants two ints: one, then three (trailing bytes), are both garbage.
