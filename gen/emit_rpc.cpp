@@ -17,6 +17,7 @@
 // the numbers themselves).
 #include <map>
 #include <set>
+#include <string>
 
 #include "gen/cpp_names.hpp"
 #include "gen/emit_parts.hpp"
@@ -25,7 +26,8 @@ namespace nelson::gen {
 
 namespace {
 
-const std::string kStatus = "::nelson::server::Status";
+// The skeletons' return type, spelled out (generated code may live in any namespace).
+std::string status_type() { return "::nelson::server::Status"; }
 
 std::uint32_t number_of(const Value& v) { return static_cast<std::uint32_t>(v.resolved.value_or(v.literal)); }
 
@@ -157,7 +159,8 @@ class RpcWriter {
         slots += "    " + type(proc.arguments[i]) + " arg" + std::to_string(i) + "{};\n";
       }
       slots += "  };\n";
-      slots += "  ::nelson::server::ArgumentSlot<" + m + "_args> args_" + m + "_;\n";
+      slots += "  ::nelson::server::ArgumentSlot<" + m + "_args> args_";
+      slots += m + "_;\n";
     }
     if (!slots.empty()) out += "\n private:\n" + slots;
     out += "};\n\n";
@@ -262,7 +265,8 @@ class RpcWriter {
 
   [[nodiscard]] std::string handler_declaration(const Procedure& proc) const {
     std::string out = "\n  /// " + signature(proc) + ";\n";
-    out += "  virtual " + kStatus + " " + method_name(proc) + "(::nelson::server::Call& call, " + parameters(proc);
+    out +=
+        "  virtual " + status_type() + " " + method_name(proc) + "(::nelson::server::Call& call, " + parameters(proc);
     if (is_void(proc.result)) {
       out.resize(out.size() - 2);  // the ", " after the last parameter
     } else {
@@ -302,14 +306,14 @@ class RpcWriter {
       decode += decode_item(model_, proc.arguments[i], "call.args()", a + "arg" + std::to_string(i));
       decode += " || ";
     }
-    std::string out = in + "if (" + decode + "!call.args().expect_end()) return " + kStatus + "::garbage_args;\n";
+    std::string out = in + "if (" + decode + "!call.args().expect_end()) return " + status_type() + "::garbage_args;\n";
     std::string call_args;
     for (std::size_t i = 0; i < proc.arguments.size(); ++i) call_args += ", " + a + "arg" + std::to_string(i);
     const std::string m = method_name(proc);
     if (is_void(proc.result)) return out + in + "return " + m + "(call" + call_args + ");\n";
     out += in + type(proc.result) + " result{};\n";
-    out += in + "const " + kStatus + " status = " + m + "(call" + call_args + ", result);\n";
-    out += in + "if (status == " + kStatus + "::success && !call.replied()) {\n";
+    out += in + "const " + status_type() + " status = " + m + "(call" + call_args + ", result);\n";
+    out += in + "if (status == " + status_type() + "::success && !call.replied()) {\n";
     out += in + "  call.reply([&](xdr::Encoder& e) { " + encode_item(model_, proc.result, "e", "result") + "; });\n";
     out += in + "}\n";
     return out + in + "return status;\n";
