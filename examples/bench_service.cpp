@@ -1,9 +1,10 @@
+// The bench.x service on the skeleton nelson-gen writes from examples/bench.x: the handlers
+// get decoded arguments and fill results; decoding, encoding and registration are generated.
 #include "examples/bench_service.hpp"
 
-#include <algorithm>
 #include <list>
 #include <memory>
-#include <span>
+#include <numeric>
 
 namespace nelson::examples {
 namespace {
@@ -11,18 +12,6 @@ namespace {
 using server::Call;
 using server::ReplyHandle;
 using server::Status;
-
-bool decode_sum(xdr::Decoder& d, std::int64_t& sum) {
-  std::uint32_t n = 0;
-  if (!d.get_count(n, xdr::kUnbounded, 4)) return false;
-  sum = 0;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    std::int32_t v = 0;
-    if (!d.get_int(v)) return false;
-    sum += v;
-  }
-  return d.expect_end();
-}
 
 // Delayed answers for the asynchronous mode: each owns its timer and its reply handle.
 class DelayedReplies {
@@ -52,53 +41,41 @@ class DelayedReplies {
   std::list<Item> timers_done_;
 };
 
-}  // namespace
+class BenchService final : public bench::BENCHVERS_service {
+ public:
+  BenchService(core::TimerQueue& timers, std::chrono::milliseconds delay) : delayed_(timers), delay_(delay) {}
 
-void register_bench_service(server::Server& server, const BenchServiceOptions& options) {
-  const auto semantics = [&](std::uint32_t proc) {
-    const bool amo =
-        std::find(options.at_most_once.begin(), options.at_most_once.end(), proc) != options.at_most_once.end();
-    return amo ? server::Semantics::at_most_once : server::Semantics::idempotent;
-  };
-  server.name_program(kBenchProg, "BENCHPROG");
-  server.add_procedure(kBenchProg, kBenchVers, kBenchNull, {"BENCH_NULL", semantics(kBenchNull)},
-                       [](Call& call) { return call.args().expect_end() ? Status::success : Status::garbage_args; });
+  Status bench_null(Call&) override { return Status::success; }
 
-  if (options.async_delay.count() == 0) {
-    server.add_procedure(kBenchProg, kBenchVers, kBenchEcho, {"BENCH_ECHO", semantics(kBenchEcho)}, [](Call& call) {
-      std::span<const std::byte> data;
-      if (!call.args().view_opaque(data) || !call.args().expect_end()) return Status::garbage_args;
-      call.reply([&](xdr::Encoder& e) { e.put_opaque(data); });
+  Status bench_echo(Call& call, const bench::bench_bytes& data, bench::bench_bytes& result) override {
+    if (delay_.count() == 0) {
+      result = data;  // a view of the call's bytes: nothing is copied
       return Status::success;
-    });
-    server.add_procedure(kBenchProg, kBenchVers, kBenchSum, {"BENCH_SUM", semantics(kBenchSum)}, [](Call& call) {
-      std::int64_t sum = 0;
-      if (!decode_sum(call.args(), sum)) return Status::garbage_args;
-      call.reply([&](xdr::Encoder& e) { e.put_hyper(sum); });
-      return Status::success;
-    });
-    return;
+    }
+    // The view stays valid while the handle lives: the handle keeps the call's bytes.
+    delayed_.add(delay_, call.defer(), [data](ReplyHandle& h) { reply_bench_echo(h, data); });
+    return Status::deferred;
   }
 
-  auto delayed = std::make_shared<DelayedReplies>(server.loop().timers());
-  const auto delay = options.async_delay;
-  server.add_procedure(
-      kBenchProg, kBenchVers, kBenchEcho, {"BENCH_ECHO", semantics(kBenchEcho)}, [delayed, delay](Call& call) {
-        std::span<const std::byte> data;
-        if (!call.args().view_opaque(data) || !call.args().expect_end()) return Status::garbage_args;
-        // The view stays valid: the handle keeps the call's bytes alive.
-        delayed->add(delay, call.defer(),
-                     [data](ReplyHandle& h) { h.reply([&](xdr::Encoder& e) { e.put_opaque(data); }); });
-        return Status::deferred;
-      });
-  server.add_procedure(kBenchProg, kBenchVers, kBenchSum, {"BENCH_SUM", semantics(kBenchSum)},
-                       [delayed, delay](Call& call) {
-                         std::int64_t sum = 0;
-                         if (!decode_sum(call.args(), sum)) return Status::garbage_args;
-                         delayed->add(delay, call.defer(),
-                                      [sum](ReplyHandle& h) { h.reply([&](xdr::Encoder& e) { e.put_hyper(sum); }); });
-                         return Status::deferred;
-                       });
+  Status bench_sum(Call& call, const bench::bench_ints& ints, std::int64_t& result) override {
+    result = std::accumulate(ints.begin(), ints.end(), std::int64_t{0});
+    if (delay_.count() == 0) return Status::success;
+    delayed_.add(delay_, call.defer(), [result](ReplyHandle& h) { reply_bench_sum(h, result); });
+    return Status::deferred;
+  }
+
+ private:
+  DelayedReplies delayed_;
+  std::chrono::milliseconds delay_;
+};
+
+}  // namespace
+
+bool register_bench_service(server::Server& server, const BenchServiceOptions& options) {
+  auto service = std::make_shared<BenchService>(server.loop().timers(), options.async_delay);
+  const bool ok = service->register_on(server, {.at_most_once = options.at_most_once});
+  server.keep_alive(std::move(service));  // the registered handlers point to it
+  return ok;
 }
 
 }  // namespace nelson::examples

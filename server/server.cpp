@@ -27,6 +27,8 @@ Server::Server(core::Loop& loop, ServerOptions options)
       resume_timer_(loop.timers(), [this] { run_resumes(); }) {}
 
 Server::~Server() {
+  // What handlers use goes first, while its ReplyHandles can still answer.
+  kept_alive_.clear();
   // The loop owns the handles and may outlive us: detach every callback that points here.
   for (core::Listener* l : listeners_) {
     l->on_accept = nullptr;

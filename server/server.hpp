@@ -125,6 +125,10 @@ class Server {
   [[nodiscard]] core::Loop& loop() noexcept { return *loop_; }
   [[nodiscard]] std::size_t connection_count() const noexcept { return open_connections_; }
 
+  /// Keeps `object` alive until the server is destroyed (it goes first then, while the server
+  /// can still answer): e.g. a generated service whose handlers were registered on this server.
+  void keep_alive(std::shared_ptr<void> object) { kept_alive_.push_back(std::move(object)); }
+
  private:
   friend class Call;
   friend class ReplyHandle;
@@ -194,6 +198,7 @@ class Server {
   // Connections to resume reading (back-pressure released), with the generation they had.
   std::vector<std::pair<Connection*, std::uint32_t>> resumes_;
   std::vector<std::pair<Connection*, std::uint32_t>> resuming_;
+  std::vector<std::shared_ptr<void>> kept_alive_;
   core::Timer resume_timer_;
 
   core::RateLimitedLog refused_log_;

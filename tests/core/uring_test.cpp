@@ -264,8 +264,11 @@ TEST_F(UringTest, PauseCancelsTheMultishotRecvAndResumeLosesNothing) {
     const std::size_t before = got.size();
     run_for(milliseconds(5));
     if (accepted != nullptr) {
-      EXPECT_FALSE(accepted->reading());
-      if (got.size() != before) ++deliveries;
+      // Paused by the delivery, if one came in those 5 ms (on a busy machine none may have).
+      if (got.size() != before) {
+        EXPECT_FALSE(accepted->reading());
+        ++deliveries;
+      }
       accepted->start_reading();
     }
     ASSERT_LT(deliveries, 100000U);
