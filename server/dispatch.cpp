@@ -41,6 +41,11 @@ void copy_tail(const core::Chain& chain, std::size_t first, std::size_t skip, st
   }
 }
 
+// Whether an encoder failed on the values it was given, rather than on room for them.
+bool results_invalid(const xdr::Error& error) noexcept {
+  return error.code != xdr::Errc::ok && error.code != xdr::Errc::no_space;
+}
+
 }  // namespace
 
 void Server::process_call(std::span<const std::byte> message, ReplyTarget& target, core::Transport transport) {
@@ -208,6 +213,19 @@ bool Server::emit_success(ReplyTarget& target, ResultsWriter results) {
   return emit(target, ReplyKind::success, results);
 }
 
+bool Server::answer_invalid_results(ReplyTarget& target, const xdr::Error& error) {
+  // The results writer refused the values it was given (a string over its maximum, a union arm
+  // its discriminant does not select): the handler broke the contract, not the connection.
+  // SYSTEM_ERR, as rpcgen's stubs answer when svc_sendreply fails; closing the connection (or
+  // dropping the datagram, so the client retransmits until it times out) would punish the
+  // client. The success reply emit() counted is taken back.
+  ++stats_.encode_failures;
+  --stats_.replies;
+  bad_input_log_.log(core::LogLevel::error, "server: results not encoded (" + error.message() +
+                                                "): answering SYSTEM_ERR to xid " + std::to_string(target.xid));
+  return emit(target, ReplyKind::system_err);
+}
+
 bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, std::uint32_t low, std::uint32_t high,
                   rpc::AuthStat why) {
   if (!target_alive(target)) {
@@ -225,16 +243,10 @@ bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, st
     const std::size_t first = c.pending.slice_count();
     const rpc::WriteResult w = writer_.write(c.pending, body);
     if (!w.ok()) [[unlikely]] {
-      ++stats_.encode_failures;
-      if (w.code == rpc::WriteErrc::encode_failed && kind == ReplyKind::success) {
-        // The handler's results broke their contract (a length over its maximum, a union arm
-        // that does not match): the caller gets SYSTEM_ERR, not a lost connection. The writer
-        // left c.pending as it was.
-        bad_input_log_.log(core::LogLevel::error, "server: results for " + c.stream->peer().to_string() +
-                                                      " not encoded (" + w.message() + "): answering SYSTEM_ERR");
-        --stats_.replies;  // counted again as a system_err
-        return emit(target, ReplyKind::system_err, {});
+      if (kind == ReplyKind::success && w.code == rpc::WriteErrc::encode_failed && results_invalid(w.xdr)) {
+        return answer_invalid_results(target, w.xdr);
       }
+      ++stats_.encode_failures;
       bad_input_log_.log(core::LogLevel::error, "server: closing connection from " + c.stream->peer().to_string() +
                                                     ": reply not encoded: " + w.message());
       drc_.forget(target.drc);
@@ -254,30 +266,19 @@ bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, st
 
   // Datagram: encode into a scratch chain, send it from the address the call arrived on.
   datagram_out_.clear();
-  bool results_broken = false;
   {
     rpc::ChainSink sink(loop_->pool(), datagram_out_);
     xdr::Encoder e(sink);
     body(e);
     if (!e.finish()) [[unlikely]] {
-      ++stats_.encode_failures;
       datagram_out_.clear();
-      if (!sink.exhausted() && kind == ReplyKind::success) {
-        // Results that broke their contract: SYSTEM_ERR, as on a stream (once this sink is gone).
-        bad_input_log_.log(core::LogLevel::error, "server: results for " + target.peer->to_string() + " not encoded (" +
-                                                      e.error().message() + "): answering SYSTEM_ERR");
-        results_broken = true;
-      } else {
-        bad_input_log_.log(core::LogLevel::error,
-                           "server: reply to " + target.peer->to_string() + " not encoded: " + e.error().message());
-        drc_.forget(target.drc);
-        return false;
-      }
+      if (kind == ReplyKind::success && results_invalid(e.error())) return answer_invalid_results(target, e.error());
+      ++stats_.encode_failures;
+      bad_input_log_.log(core::LogLevel::error,
+                         "server: reply to " + target.peer->to_string() + " not encoded: " + e.error().message());
+      drc_.forget(target.drc);
+      return false;
     }
-  }
-  if (results_broken) {
-    --stats_.replies;  // counted again as a system_err
-    return emit(target, ReplyKind::system_err, {});
   }
   if (target.drc.valid()) {
     thread_local std::vector<std::byte> copy;

@@ -158,6 +158,8 @@ class Server {
   bool emit_success(ReplyTarget& target, ResultsWriter results);
   template <class Body>
   bool encode_in_place(Connection& c, ReplyTarget& target, Body&& body);
+  // A success reply whose results did not encode: SYSTEM_ERR instead (see dispatch.cpp).
+  bool answer_invalid_results(ReplyTarget& target, const xdr::Error& error);
   bool emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results = {}, std::uint32_t low = 0,
             std::uint32_t high = 0, rpc::AuthStat why = rpc::AuthStat::auth_ok);
   bool emit_raw(ReplyTarget& target, std::span<const std::byte> message);

@@ -8,8 +8,9 @@
 // "backend NAME" and "ready"; SIGTERM drains the server, then it prints "drained" and its
 // counters and exits 0. The procedures mean what nelson-interop-calc-server's do (see
 // calc_server_main.c), so that the C client and the C++ client expect the same answers; here
-// CALC_LATER answers 20 ms later from a timer (a deferred reply), and an undeclared calc_op is
-// refused by the skeleton's decoder before the handler runs.
+// CALC_LATER answers 20 ms later from a timer (a deferred reply) and leaves an answer over
+// MAXNAME to the server (SYSTEM_ERR when the results do not encode), and an undeclared calc_op
+// is refused by the skeleton's decoder before the handler runs.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -93,9 +94,9 @@ class Calc final : public calc::CALCVERS_service {
   }
 
   Status calc_later(Call& call, const calc::calc_name& name, calc::calc_name&) override {
+    // An answer over calc_name's maximum (a name of more than MAXNAME - 6) does not encode:
+    // the server answers SYSTEM_ERR then, as rpcgen's stubs do (the C client checks it).
     std::string answer = "later " + name;
-    // An answer over calc_name's maximum would not encode: refuse the call instead.
-    if (answer.size() > calc::MAXNAME) return Status::system_err;
     auto handle = std::make_shared<server::ReplyHandle>(call.defer());
     // The timers live as long as the service (a timer is not destroyed inside its own callback).
     timers_.push_back(std::make_unique<core::Timer>(

@@ -17,7 +17,8 @@ Bytes text(std::string_view s) {
 
 // The test program: 0 NULL, 1 ECHO (opaque<>), 2 GARBAGE (always GARBAGE_ARGS), 3 SYSERR, 4 WHO
 // (returns uid and the peer's port), 5 COUNT (at-most-once, returns how often it ran),
-// 6 LATER (deferred; the test completes it), 7 TOOWEAK (denies AUTH_NONE callers).
+// 6 LATER (deferred; the test completes it), 7 TOOWEAK (denies AUTH_NONE callers), 8 TOOLONG
+// (results that do not encode: a string over its maximum).
 class ServerSuite : public ServerTest {
  protected:
   void register_procedures() {
@@ -63,6 +64,11 @@ class ServerSuite : public ServerTest {
         call.deny(rpc::AuthStat::auth_tooweak);
         return Status::denied;
       }
+      return Status::success;
+    });
+    s.add_procedure(kProg, 2, 8, {"TOOLONG"}, [](Call& call) {
+      // Results against the contract: a string<4> of 8 characters.
+      call.reply([](xdr::Encoder& e) { e.put_string("too long", 4); });
       return Status::success;
     });
     s.add_procedure(kProg, 3, 0, {"NULL3"}, [](Call&) { return Status::success; });
@@ -315,6 +321,43 @@ TEST_P(ServerSuite, AsynchronousRepliesMayOvertakeEarlierCalls) {
   EXPECT_EQ(r->header.xid, 4U);
   EXPECT_EQ(r->header.accept_stat, rpc::AcceptStat::garbage_args);
   EXPECT_EQ(server_->stats().deferred, 3U);
+}
+
+TEST_P(ServerSuite, ResultsThatDoNotEncodeAnswerSystemErr) {
+  // As rpcgen's stubs do when svc_sendreply fails; the connection stays, and over UDP the client
+  // gets an answer instead of retransmitting until it times out.
+  start_server();
+  if (IsSkipped()) return;
+  RawClient c(*loop_, tcp_);
+  RawClient u(*loop_, udp_);
+  for (RawClient* client : {&c, &u}) {
+    const bool stream = client == &c;
+    SCOPED_TRACE(stream ? "tcp" : "udp");
+    auto r = roundtrip(*client, call(1, 8), stream);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->header.xid, 1U);
+    EXPECT_EQ(r->header.accept_stat, rpc::AcceptStat::system_err);
+    r = roundtrip(*client, call(2, 0), stream);  // still served
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->header.xid, 2U);
+    EXPECT_EQ(r->header.accept_stat, rpc::AcceptStat::success);
+
+    // A deferred answer the same way.
+    const Bytes tag = {std::byte{0}, std::byte{0}, std::byte{0}, std::byte{9}};
+    ASSERT_TRUE(client->send(stream ? record(call(3, 6, tag)) : call(3, 6, tag)));
+    ASSERT_TRUE(run_until([&] { return later_.size() == 1; }));
+    EXPECT_TRUE(later_[0].handle.reply([](xdr::Encoder& e) { e.put_string("too long", 4); }));
+    later_.clear();
+    r = client->read_reply();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->header.xid, 3U);
+    EXPECT_EQ(r->header.accept_stat, rpc::AcceptStat::system_err);
+  }
+  const ServerStats& s = server_->stats();
+  EXPECT_EQ(s.system_err, 4U);
+  EXPECT_EQ(s.encode_failures, 4U);
+  EXPECT_EQ(s.replies, 6U);
+  EXPECT_EQ(s.connections_open, 1U);  // the TCP connection stayed
 }
 
 TEST_P(ServerSuite, RepliesToAClosedConnectionAreOrphans) {
