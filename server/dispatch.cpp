@@ -266,19 +266,23 @@ bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, st
 
   // Datagram: encode into a scratch chain, send it from the address the call arrived on.
   datagram_out_.clear();
+  xdr::Error failure;
   {
     rpc::ChainSink sink(loop_->pool(), datagram_out_);
     xdr::Encoder e(sink);
     body(e);
-    if (!e.finish()) [[unlikely]] {
-      datagram_out_.clear();
-      if (kind == ReplyKind::success && results_invalid(e.error())) return answer_invalid_results(target, e.error());
-      ++stats_.encode_failures;
-      bad_input_log_.log(core::LogLevel::error,
-                         "server: reply to " + target.peer->to_string() + " not encoded: " + e.error().message());
-      drc_.forget(target.drc);
-      return false;
-    }
+    if (!e.finish()) [[unlikely]]
+      failure = e.error();
+  }
+  if (failure.code != xdr::Errc::ok) [[unlikely]] {
+    datagram_out_.clear();
+    // Outside the sink's scope: the SYSTEM_ERR answer reuses datagram_out_.
+    if (kind == ReplyKind::success && results_invalid(failure)) return answer_invalid_results(target, failure);
+    ++stats_.encode_failures;
+    bad_input_log_.log(core::LogLevel::error,
+                       "server: reply to " + target.peer->to_string() + " not encoded: " + failure.message());
+    drc_.forget(target.drc);
+    return false;
   }
   if (target.drc.valid()) {
     thread_local std::vector<std::byte> copy;
