@@ -33,8 +33,9 @@ struct Symbol {
   std::size_t index = 0;
   TypeKind type_kind = TypeKind::typedef_;  // Kind::type
   const Declaration* typedef_declaration = nullptr;
-  std::int64_t predefined_value = 0;  // Kind::predefined
-  std::string macro_body;             // Kind::macro
+  EnumBody* enum_definition = nullptr;  // Kind::type of TypeKind::enum_
+  std::int64_t predefined_value = 0;    // Kind::predefined
+  std::string macro_body;               // Kind::macro
 };
 
 Symbol symbol(Symbol::Kind kind, Location where) {
@@ -120,6 +121,7 @@ class Checker {
       declare_inline(t->declaration.type);
     } else if (auto* e = std::get_if<EnumDef>(&d)) {
       declare_type(e->name, e->location, Symbol::TypeKind::enum_);
+      symbols_[e->name].enum_definition = &e->body;
       declare_enumerators(e->body);
     } else if (auto* s = std::get_if<StructDef>(&d)) {
       declare_type(s->name, s->location, Symbol::TypeKind::struct_);
@@ -380,6 +382,27 @@ class Checker {
     return d.kind == Declaration::Kind::scalar && is_discriminant_type(d.type, hops + 1);
   }
 
+  // The enum a discriminant of type `t` is (through typedefs), or null for int, bool, ...
+  EnumBody* discriminant_enum(const TypeSpec& t, int hops = 0) const {
+    if (t.kind == TypeSpec::Kind::inline_enum) return t.enum_body.get();
+    if (t.kind != TypeSpec::Kind::named || hops >= kMaxTypedefHops) return nullptr;
+    const auto it = symbols_.find(t.name);
+    if (it == symbols_.end() || it->second.kind != Symbol::Kind::type) return nullptr;
+    const Symbol& s = it->second;
+    if (s.type_kind == Symbol::TypeKind::enum_) return s.enum_definition;
+    if (s.type_kind != Symbol::TypeKind::typedef_ || s.typedef_declaration == nullptr) return nullptr;
+    const Declaration& d = *s.typedef_declaration;
+    return d.kind == Declaration::Kind::scalar ? discriminant_enum(d.type, hops + 1) : nullptr;
+  }
+
+  // Resolves the enumerators on the way: the enum may be defined after the union.
+  bool has_enumerator(EnumBody& body, std::int64_t value) {
+    for (std::size_t i = 0; i < body.enumerators.size(); ++i) {
+      if (resolve_enumerator(body, i) == value) return true;
+    }
+    return false;
+  }
+
   static bool is_unsigned(const TypeSpec& t) {
     return t.kind == TypeSpec::Kind::builtin &&
            (t.builtin == Builtin::unsigned_int || t.builtin == Builtin::unsigned_char ||
@@ -409,6 +432,10 @@ class Checker {
                              quoted(type_name(discriminant.type)));
     }
     const bool unsigned_discriminant = is_unsigned(discriminant.type);
+    // An enum discriminant only ever decodes to one of its enumerators: another case value
+    // would be an arm no message can select.
+    EnumBody* enum_values =
+        discriminant.kind == Declaration::Kind::scalar ? discriminant_enum(discriminant.type) : nullptr;
     // By the 32 bits on the wire, where -1 and 0xffffffff are one case.
     std::map<std::uint32_t, std::pair<Location, std::int64_t>> cases;
     Scope arms(diagnostics_, "union arm");
@@ -418,6 +445,11 @@ class Checker {
         if (!value) continue;
         if (*value < kInt32Min || *value > kUint32Max || (unsigned_discriminant && *value < 0)) {
           diagnostics_.error(label.location, "case value " + std::to_string(*value) + " does not fit the discriminant");
+          continue;
+        }
+        if (enum_values != nullptr && !has_enumerator(*enum_values, *value)) {
+          diagnostics_.error(label.location, "case value " + std::to_string(*value) + " is not a value of the enum " +
+                                                 quoted(type_name(discriminant.type)));
           continue;
         }
         auto [it, inserted] = cases.try_emplace(static_cast<std::uint32_t>(*value), label.location, *value);
