@@ -241,6 +241,33 @@ class Decoder {
   /// Always returns false.
   bool fail(Errc code) noexcept { return fail_at(cur_, code); }
 
+  // --- nesting --------------------------------------------------------------------------------
+  /// Guards the decoding of a recursive type (a tree through owning pointers, which a loop
+  /// cannot flatten as it does a list): each guard in scope is one level; past `max_depth`
+  /// levels it fails the decoder with Errc::too_deep, so a hostile message nested a million
+  /// deep is refused instead of overflowing the stack (there, and again when it is freed).
+  ///
+  ///   bool decode(xdr::Decoder& d, node& v) {
+  ///     const xdr::Decoder::Nesting level(d, kMaxDepth);
+  ///     if (!level.ok()) return false;
+  ///     ...
+  class Nesting {
+   public:
+    Nesting(Decoder& d, std::uint32_t max_depth) noexcept : d_(d) {
+      ok_ = ++d_.depth_ <= max_depth || d_.fail(Errc::too_deep);
+    }
+    ~Nesting() { --d_.depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+    [[nodiscard]] bool ok() const noexcept { return ok_; }
+
+   private:
+    Decoder& d_;
+    bool ok_ = false;
+  };
+  /// Levels of Nesting now in scope.
+  [[nodiscard]] std::uint32_t depth() const noexcept { return depth_; }
+
   // --- state ----------------------------------------------------------------------------------
   [[nodiscard]] std::size_t offset() const noexcept { return static_cast<std::size_t>(cur_ - begin_); }
   [[nodiscard]] std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - cur_); }
@@ -279,6 +306,7 @@ class Decoder {
   const std::byte* cur_;
   const std::byte* end_;
   PaddingPolicy padding_;
+  std::uint32_t depth_ = 0;  // Nesting levels in scope
   Error error_{};
 };
 

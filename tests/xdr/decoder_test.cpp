@@ -252,3 +252,55 @@ TEST(Decoder, TruncatedAtEveryOffset) {
 
 }  // namespace
 }  // namespace nelson::xdr
+
+namespace nelson::xdr {
+namespace {
+
+// A recursive decoder: a TRUE flag per level, FALSE ends.
+bool decode_levels(Decoder& d, std::uint32_t max_depth, std::uint32_t& levels) {
+  const Decoder::Nesting level(d, max_depth);
+  if (!level.ok()) return false;
+  bool more = false;
+  if (!d.get_bool(more)) return false;
+  if (!more) return true;
+  ++levels;
+  return decode_levels(d, max_depth, levels);
+}
+
+std::vector<std::byte> nested(std::uint32_t levels) {
+  std::vector<std::byte> bytes(4 * (levels + 1));
+  for (std::uint32_t i = 0; i < levels; ++i) bytes[4 * i + 3] = std::byte{1};
+  return bytes;
+}
+
+TEST(DecoderNesting, LevelsUpToTheLimitDecodeAndTheDepthUnwinds) {
+  const std::vector<std::byte> bytes = nested(9);  // 10 levels: 9 TRUE, then FALSE
+  Decoder d(bytes);
+  std::uint32_t levels = 0;
+  ASSERT_TRUE(decode_levels(d, 10, levels));
+  EXPECT_EQ(levels, 9U);
+  EXPECT_EQ(d.depth(), 0U);
+  EXPECT_TRUE(d.expect_end());
+}
+
+TEST(DecoderNesting, OneLevelTooManyFailsWithTooDeepAtItsOffset) {
+  const std::vector<std::byte> bytes = nested(10);  // 11 levels
+  Decoder d(bytes);
+  std::uint32_t levels = 0;
+  EXPECT_FALSE(decode_levels(d, 10, levels));
+  EXPECT_EQ(d.error().code, Errc::too_deep);
+  EXPECT_EQ(d.error().offset, 40U);  // after the 10 TRUE flags
+  EXPECT_EQ(d.depth(), 0U);
+}
+
+TEST(DecoderNesting, AMillionLevelsAreRefusedWithoutRecursingThatDeep) {
+  const std::vector<std::byte> bytes = nested(1000000);
+  Decoder d(bytes);
+  std::uint32_t levels = 0;
+  EXPECT_FALSE(decode_levels(d, 1000, levels));
+  EXPECT_EQ(d.error().code, Errc::too_deep);
+  EXPECT_EQ(levels, 999U);
+}
+
+}  // namespace
+}  // namespace nelson::xdr
