@@ -299,7 +299,7 @@ TEST(DecoderNesting, AMillionLevelsAreRefusedWithoutRecursingThatDeep) {
   std::uint32_t levels = 0;
   EXPECT_FALSE(decode_levels(d, 1000, levels));
   EXPECT_EQ(d.error().code, Errc::too_deep);
-  EXPECT_EQ(levels, 999U);
+  EXPECT_EQ(levels, 1000U);  // level 1001 is refused
 }
 
 }  // namespace
