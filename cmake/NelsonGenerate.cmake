@@ -1,5 +1,5 @@
 # nelson_generate(TARGET FILE.x [NAMESPACE ns] [DEFINES NAME[=VALUE] ...] [INCLUDE_DIRS dir ...]
-#                 [MAX_CHAIN n] [NO_CLIENT] [NO_SERVER])
+#                 [MAX_CHAIN n] [NO_CLIENT] [NO_SERVER] [VIEWS] [VIEW_TYPES name ...])
 #
 # Runs nelson-gen on FILE.x at build time and adds the C++ it writes to TARGET: FILE.hpp
 # (types and codec declarations) and FILE.cpp (codec bodies), in a directory of TARGET's own
@@ -7,11 +7,14 @@
 # what links it. TARGET also links nelson::xdr, which the generated code uses, and, when the
 # contract has programs, nelson::client and nelson::server for the client stubs and server
 # skeletons (NO_CLIENT / NO_SERVER leave those out).
+# VIEWS makes every variable-length opaque<>/string<> a view into the decoded bytes
+# (nelson-gen --views), VIEW_TYPES only those of the typedefs, structs and unions named
+# (--view NAME each).
 #
 #   add_library(mount_proto STATIC)
 #   nelson_generate(mount_proto /usr/include/rpcsvc/mount.x NAMESPACE nfs::mount)
 function(nelson_generate target file)
-  cmake_parse_arguments(ARG "NO_CLIENT;NO_SERVER" "NAMESPACE;MAX_CHAIN" "DEFINES;INCLUDE_DIRS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_CLIENT;NO_SERVER;VIEWS" "NAMESPACE;MAX_CHAIN" "DEFINES;INCLUDE_DIRS;VIEW_TYPES" ${ARGN})
   get_filename_component(_x "${file}" ABSOLUTE)
   get_filename_component(_stem "${file}" NAME_WE)
   set(_dir "${CMAKE_CURRENT_BINARY_DIR}/${target}_nelson_gen")
@@ -30,6 +33,12 @@ function(nelson_generate target file)
   if(ARG_NO_SERVER)
     list(APPEND _args --no-server)
   endif()
+  if(ARG_VIEWS)
+    list(APPEND _args --views)
+  endif()
+  foreach(_v IN LISTS ARG_VIEW_TYPES)
+    list(APPEND _args --view "${_v}")
+  endforeach()
   foreach(_d IN LISTS ARG_DEFINES)
     list(APPEND _args "-D${_d}")
   endforeach()

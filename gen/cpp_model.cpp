@@ -6,9 +6,6 @@
 
 namespace nelson::gen {
 
-namespace {
-
-// The declarations directly inside an inline or named body.
 std::vector<const Declaration*> declarations_of(const TypeSpec& t) {
   std::vector<const Declaration*> out;
   if (t.struct_body) {
@@ -22,6 +19,8 @@ std::vector<const Declaration*> declarations_of(const TypeSpec& t) {
   return out;
 }
 
+namespace {
+
 bool is_inline(const TypeSpec& t) {
   return t.kind == TypeSpec::Kind::inline_enum || t.kind == TypeSpec::Kind::inline_struct ||
          t.kind == TypeSpec::Kind::inline_union;
@@ -29,7 +28,7 @@ bool is_inline(const TypeSpec& t) {
 
 }  // namespace
 
-CppModel::CppModel(const Specification& spec) {
+CppModel::CppModel(const Specification& spec) : spec_(&spec) {
   // First every name, since a pointer may name a struct defined further down.
   for (const Definition& def : spec.definitions) {
     if (const auto* c = std::get_if<ConstDef>(&def)) {
@@ -172,12 +171,14 @@ std::string CppModel::decl_type(const Declaration& d, bool qualify) const {
   const bool string = d.type.kind == TypeSpec::Kind::builtin && d.type.builtin == Builtin::string;
   switch (d.kind) {
     case Declaration::Kind::void_: return "std::monostate";
-    case Declaration::Kind::scalar: return item_type(d.type, qualify);
+    case Declaration::Kind::scalar:
+      if (view(d)) return "std::span<const std::byte>";  // netobj
+      return item_type(d.type, qualify);
     case Declaration::Kind::fixed_array:
       return "std::array<" + (opaque ? std::string("std::byte") : item_type(d.type, qualify)) + ", " + size(d) + ">";
     case Declaration::Kind::variable_array:
-      if (string) return "std::string";
-      if (opaque) return "std::vector<std::byte>";
+      if (string) return view(d) ? "std::string_view" : "std::string";
+      if (opaque) return view(d) ? "std::span<const std::byte>" : "std::vector<std::byte>";
       return "std::vector<" + item_type(d.type, qualify) + ">";
     case Declaration::Kind::optional:
       return (owning(d) ? "std::unique_ptr<" : "std::optional<") + item_type(d.type, qualify) + ">";

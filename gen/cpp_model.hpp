@@ -2,7 +2,8 @@
 // name is which kind of definition, the C++ spelling of every type, which optional-data
 // declarations own their target through std::unique_ptr (the target is not complete where
 // the pointer is declared: a self-reference or a forward reference) and which structs are
-// linked lists (their last member is such a pointer to the struct itself).
+// linked lists (their last member is such a pointer to the struct itself), and which
+// variable-length opaque/string declarations are views (select_views, gen/cpp_views.cpp).
 #pragma once
 
 #include <map>
@@ -14,6 +15,10 @@
 #include "gen/ast.hpp"
 
 namespace nelson::gen {
+
+/// The declarations directly inside an inline or named body: a struct's members, a union's
+/// discriminant, arms and default.
+[[nodiscard]] std::vector<const Declaration*> declarations_of(const TypeSpec& t);
 
 class CppModel {
  public:
@@ -52,6 +57,16 @@ class CppModel {
   void set_namespace(std::string ns) { namespace_ = std::move(ns); }
   [[nodiscard]] const std::string& namespace_name() const { return namespace_; }
 
+  /// Makes views (std::span<const std::byte>, std::string_view) of the variable-length
+  /// `opaque<>` and `string<>` declarations, and of scalar `netobj` ones, of every type (`all`)
+  /// or of the typedefs, structs and unions named (their own members and arms, with the inline
+  /// types declared inside them, not the named types they use). Returns the names that are
+  /// none of those kinds.
+  [[nodiscard]] std::vector<std::string> select_views(bool all, const std::vector<std::string>& names);
+  /// True when `d` is decoded as a view into the decoder's input.
+  [[nodiscard]] bool view(const Declaration& d) const { return views_.contains(&d); }
+  [[nodiscard]] bool has_views() const { return !views_.empty(); }
+
   /// The maximum of a variable-length declaration: a constant's name, a number or kUnbounded.
   [[nodiscard]] std::string bound(const Declaration& d) const;
   /// A fixed size: a constant's name or a number.
@@ -66,6 +81,7 @@ class CppModel {
  private:
   void analyse(const TypeSpec& t, const std::string& outer, const std::string& member);
   void analyse_decl(const Declaration& d, const std::string& outer);
+  void make_views(const Declaration& d);
   [[nodiscard]] std::string value(const Value& v) const;
 
   std::map<std::string, Kind> kinds_;
@@ -75,6 +91,8 @@ class CppModel {
   std::set<std::string> constants_;
   std::map<const TypeSpec*, std::string> inline_names_;
   std::set<const Declaration*> owning_;
+  std::set<const Declaration*> views_;
+  const Specification* spec_;
   std::set<std::string> complete_;
   std::set<std::string> forward_;
   std::string namespace_;

@@ -26,10 +26,15 @@ std::string trimmed(std::string ns) {
 
 }  // namespace
 
+std::vector<std::string> unknown_view_types(const Specification& spec, const EmitOptions& options) {
+  return CppModel(spec).select_views(false, options.view_types);
+}
+
 std::string emit_header(const Specification& spec, const EmitOptions& options) {
   CppModel model(spec);
   const std::string ns = trimmed(namespace_of(options));
   model.set_namespace(ns);
+  (void)model.select_views(options.views, options.view_types);
   const std::vector<TypeUnit> units = type_units(spec, model);
   std::string out = banner(options);
   out += "#pragma once\n\n";
@@ -41,7 +46,7 @@ std::string emit_header(const Specification& spec, const EmitOptions& options) {
   const bool rpc = has_programs(spec) && (options.client || options.server);
   if (rpc && options.client) out += "#include \"client/typed.hpp\"\n";
   if (rpc && options.server) out += "#include \"server/service.hpp\"\n";
-  out += "#include \"xdr/decoder.hpp\"\n#include \"xdr/encoder.hpp\"\n\n";
+  out += "#include \"xdr/decoder.hpp\"\n#include \"xdr/encoder.hpp\"\n#include \"xdr/equal.hpp\"\n\n";
   out += "namespace " + ns + " {\n\n";
   out += "namespace xdr = ::nelson::xdr;\n\n";
   out += emit_types(spec, model, options);
@@ -56,6 +61,7 @@ std::string emit_source(const Specification& spec, const EmitOptions& options) {
   CppModel model(spec);
   const std::string ns = trimmed(namespace_of(options));
   model.set_namespace(ns);
+  (void)model.select_views(options.views, options.view_types);
   const std::vector<TypeUnit> units = type_units(spec, model);
   std::string out = banner(options);
   out += "#include \"" + options.header_include + "\"\n\n";

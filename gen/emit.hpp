@@ -16,10 +16,27 @@
 // Every struct, union and enum T has `bool encode(xdr::Encoder&, const T&)` and
 // `bool decode(xdr::Decoder&, T&)`; a typedef X (an alias, so not overloadable) has
 // encode_X/decode_X. Details of each mapping are in the .cpp files that write them.
+//
+// Every struct and union also has `bool operator==(const T&, const T&)` (so != too), and every
+// typedef X `bool equal_X(const X&, const X&)`: value equality, member by member through
+// xdr::equal (xdr/equal.hpp), which compares what an owning std::unique_ptr points to (not the
+// address) and the bytes of a view (std::span has no ==); a linked list is compared node by node
+// in a loop. Floats compare as floats (NaN != NaN).
+//
+// Views (`views`, `view_types`; nelson-gen --views / --view NAME): variable-length `opaque<>`
+// and `string<>` become std::span<const std::byte> and std::string_view, which decode() points
+// into the xdr::Decoder's input with no allocation and no copy, and encode() writes from. The
+// maximums are checked both ways as for owning types; fixed `opaque[n]` stays std::array.
+// LIFETIME: a decoded value holding views is valid only while the decoded bytes are (e.g. the
+// receive buffer of the call); copy what must outlive them. A value built to be encoded only
+// needs what its views point to to live until encode() returns. `view_types` names typedefs,
+// structs and unions: their own members and arms (and the inline types declared in them)
+// become views, not other named types they use (gen/cpp_views.cpp).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gen/ast.hpp"
 
@@ -33,7 +50,12 @@ struct EmitOptions {
   std::uint64_t max_chain = std::uint64_t{1} << 20;  // default decode limit of a linked list
   bool client = true;                                // a client stub class per program version
   bool server = true;                                // a server skeleton class per program version
+  bool views = false;                                // every opaque<> and string<> is a view
+  std::vector<std::string> view_types{};             // or only those of these types (see above)
 };
+
+/// The names in `options.view_types` that are not a typedef, struct or union of `spec`.
+[[nodiscard]] std::vector<std::string> unknown_view_types(const Specification& spec, const EmitOptions& options);
 
 /// The header: types, and the codecs inline unless `options.split`.
 [[nodiscard]] std::string emit_header(const Specification& spec, const EmitOptions& options);

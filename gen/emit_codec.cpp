@@ -9,6 +9,7 @@
 // before anything is allocated (xdr::Decoder::get_array). A struct whose last member points
 // to the next struct of its kind (a linked list) is encoded and decoded in a loop, and
 // decode() stops at kMaxChainLength nodes (or the limit given) with Errc::too_deep.
+// Declarations the model makes views (gen/cpp_views.cpp) decode with view_opaque/view_string.
 #include "gen/cpp_names.hpp"
 #include "gen/emit_parts.hpp"
 
@@ -112,15 +113,21 @@ class CodecWriter {
         "[](xdr::Decoder& de, auto& item_) { return " + get_item(decl.type, "de", "item_") + "; }";
     switch (decl.kind) {
       case Declaration::Kind::void_: return "";
-      case Declaration::Kind::scalar: return check(get_item(decl.type, "d", x));
+      case Declaration::Kind::scalar:
+        if (model_.view(decl)) return check("d.view_opaque(" + x + ", 1024)");  // netobj
+        return check(get_item(decl.type, "d", x));
       case Declaration::Kind::fixed_array:
         if (opaque) return check("d.get_fixed_opaque(" + x + ")");
         if (model_.bulk(decl.type)) return check("d.get_fixed_array(std::span<" + item + ">(" + x + "))");
         return in + "for (auto& item_ : " + x + ") {\n" + in + "  if (!" + get_item(decl.type, "d", "item_") +
                ") return false;\n" + in + "}\n";
       case Declaration::Kind::variable_array:
-        if (string) return check("d.get_string(" + x + ", " + model_.bound(decl) + ")");
-        if (opaque) return check("d.get_opaque(" + x + ", " + model_.bound(decl) + ")");
+        if (string || opaque) {
+          // A view points into the decoder's input; an owning value copies out of it.
+          const char* get = string ? (model_.view(decl) ? "view_string" : "get_string")
+                                   : (model_.view(decl) ? "view_opaque" : "get_opaque");
+          return check("d." + std::string(get) + "(" + x + ", " + model_.bound(decl) + ")");
+        }
         if (model_.bulk(decl.type)) return check("d.get_array(" + x + ", " + model_.bound(decl) + ")");
         return check("d.get_array(" + x + ", " + model_.bound(decl) + ", " + lambda + ")");
       case Declaration::Kind::optional: return check("d.get_optional(" + x + ", " + lambda + ")");
@@ -264,7 +271,8 @@ std::string emit_codec_declarations(const std::vector<TypeUnit>& units, const Cp
         break;
       case TypeUnit::Kind::typedef_:
         out += fn + "bool encode_" + u.name + "(xdr::Encoder& e, const " + u.name + "& v);\n";
-        out += "[[nodiscard]] " + fn + "bool decode_" + u.name + "(xdr::Decoder& d, " + u.name + "& v);\n\n";
+        out += "[[nodiscard]] " + fn + "bool decode_" + u.name + "(xdr::Decoder& d, " + u.name + "& v);\n";
+        out += equality_declaration(u, fn) + "\n";
         break;
       case TypeUnit::Kind::struct_:
       case TypeUnit::Kind::union_:
@@ -274,7 +282,7 @@ std::string emit_codec_declarations(const std::vector<TypeUnit>& units, const Cp
           out += "/// Accepts a list of at most `max_length` nodes (Errc::too_deep beyond).\n";
           out += "[[nodiscard]] " + fn + "bool decode(xdr::Decoder& d, " + u.name + "& v, std::size_t max_length);\n";
         }
-        out += "\n";
+        out += equality_declaration(u, fn) + "\n";
         break;
     }
   }
@@ -293,6 +301,7 @@ std::string emit_codec_definitions(const std::vector<TypeUnit>& units, const Cpp
       case TypeUnit::Kind::union_: out += writer.union_codec(u, fn); break;
     }
     out += "\n";
+    out += equality_definition(u, model, fn);
   }
   return out;
 }

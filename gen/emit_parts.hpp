@@ -48,6 +48,11 @@ struct TypeUnit {
 
 /// Program, version and procedure numbers, and per version a client stub and a server skeleton.
 [[nodiscard]] std::string emit_rpc(const Specification& spec, const CppModel& model, const EmitOptions& options);
+/// The prototype of a unit's operator== (struct, union) or equal_X (typedef X), with its doc comment.
+[[nodiscard]] std::string equality_declaration(const TypeUnit& u, const std::string& fn);
+
+/// Its body (gen/emit_equal.cpp).
+[[nodiscard]] std::string equality_definition(const TypeUnit& u, const CppModel& model, const std::string& fn);
 
 /// The name of a union's std::variant member.
 [[nodiscard]] std::string variant_member(const std::string& union_name);

@@ -268,6 +268,11 @@ std::vector<TypeUnit> type_units(const Specification& spec, const CppModel& mode
 
 std::string emit_types(const Specification& spec, const CppModel& model, const EmitOptions& options) {
   std::string out;
+  if (model.has_views()) {
+    out += "// Views: the std::span<const std::byte> and std::string_view members below point into the\n";
+    out += "// bytes decode() read (no copy). A decoded value holding them is valid only while those\n";
+    out += "// bytes are: copy out what must outlive the receive buffer. encode() writes from them.\n\n";
+  }
   if (!model.forward_declared().empty()) {
     for (const std::string& name : model.forward_declared()) out += "struct " + cpp_identifier(name) + ";\n";
     out += "\n";

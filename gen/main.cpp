@@ -7,6 +7,8 @@
 //   nelson-gen --check nfs_prot.x                 # diagnostics only; exit 1 on errors
 //   nelson-gen --dump-ast -DDEBUG -I. calc.x      # the checked tree, one node per line
 //   nelson-gen --check --no-cpp plain.x           # read the file as it is
+//   nelson-gen --header nfs.hpp --views nfs_prot.x             # opaque<>/string<> as views
+//   nelson-gen --header nfs.hpp --view readres --view entry nfs_prot.x   # only in these types
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -30,6 +32,10 @@ constexpr const char* kUsage =
     "  --max-chain N    default limit of linked-list nodes that decode accepts (default 1048576)\n"
     "  --no-client      no client stub classes for the programs (they need nelson::client)\n"
     "  --no-server      no server skeleton classes for the programs (they need nelson::server)\n"
+    "  --views          every variable-length opaque<> and string<> is a view into the decoded\n"
+    "                   bytes (std::span<const std::byte>, std::string_view): no copy on decode\n"
+    "  --view NAME      the same for the opaque<>/string<> declared in the typedef, struct or\n"
+    "                   union NAME only (repeatable)\n"
     "  -D NAME[=VALUE]  define a macro for the C preprocessor (RPC_HDR and NELSON_GEN are defined)\n"
     "  -I DIR           add DIR to the preprocessor's include path\n"
     "  --no-cpp         read FILE.x as it is, without the C preprocessor\n"
@@ -97,6 +103,11 @@ int main(int argc, char** argv) {
       emit.client = false;
     } else if (arg == "--no-server") {
       emit.server = false;
+    } else if (arg == "--views") {
+      emit.views = true;
+    } else if (arg == "--view") {
+      if (i + 1 >= args.size()) return usage_error("--view needs a type name");
+      emit.view_types.emplace_back(args[++i]);
     } else if (arg == "--no-cpp") {
       options.use_cpp = false;
     } else if (arg == "-h" || arg == "--help") {
@@ -127,6 +138,11 @@ int main(int argc, char** argv) {
   std::fputs(contract.cpp_messages.c_str(), stderr);
   std::fputs(nelson::gen::format(contract.diagnostics, contract.sources).c_str(), stderr);
   if (!contract.ok()) return 1;
+  for (const std::string& name : nelson::gen::unknown_view_types(contract.specification, emit)) {
+    std::fprintf(stderr, "nelson-gen: --view %s: no typedef, struct or union of that name in %s\n", name.c_str(),
+                 options.file.c_str());
+    return 1;
+  }
   if (mode == Mode::dump) std::fputs(nelson::gen::dump(contract.specification).c_str(), stdout);
   if (mode == Mode::generate) {
     emit.contract = options.file;
