@@ -9,9 +9,11 @@
 
 #include <cstddef>
 #include <cstring>
+#include <deque>
 #include <gtest/gtest.h>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xdr/decoder.hpp"
@@ -45,6 +47,20 @@ class Random {
 
  private:
   std::mt19937 rng_;
+};
+
+/// Puts random text and bytes into a value's members: owning ones take them, views (view mode)
+/// point into copies the Keeper holds for as long as it lives.
+class Keeper {
+ public:
+  void set(std::string& out, std::string s) { out = std::move(s); }
+  void set(std::string_view& out, std::string s) { out = texts_.emplace_back(std::move(s)); }
+  void set(Bytes& out, Bytes b) { out = std::move(b); }
+  void set(std::span<const std::byte>& out, Bytes b) { out = bytes_.emplace_back(std::move(b)); }
+
+ private:
+  std::deque<std::string> texts_;  // a deque never moves what it holds
+  std::deque<Bytes> bytes_;
 };
 
 template <class T, class Encode>
@@ -92,7 +108,7 @@ void round_trip(const T& v, xdrproc_t proc, Encode&& encode, Decode&& decode, Sa
 inline bool same_bytes(const char* c, std::size_t n, std::span<const std::byte> v) {
   return n == v.size() && (n == 0 || std::memcmp(c, v.data(), n) == 0);
 }
-inline bool same_string(const char* c, const std::string& v) { return c != nullptr && v == c; }
+inline bool same_string(const char* c, std::string_view v) { return c != nullptr && v == c; }
 
 constexpr int kValues = 300;  // random values per type
 
