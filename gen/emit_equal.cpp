@@ -19,7 +19,7 @@ std::string members_equal(const std::vector<Declaration>& members, const std::st
   for (std::size_t i = 0; i < n; ++i) {
     const std::string m = cpp_identifier(members[i].name);
     if (!out.empty()) out += " &&\n" + in;
-    out += "xdr::equal(" + a + m + ", " + b + m + ")";
+    out.append("xdr::equal(").append(a).append(m).append(", ").append(b).append(m).append(")");
   }
   return out.empty() ? "true" : out;
 }
@@ -51,8 +51,8 @@ std::string union_equal(const TypeUnit& u, const std::string& head) {
   out += "  switch (a." + var + ".index()) {\n";
   for (std::size_t i = 1; i <= arms; ++i) {
     const std::string get = "std::get_if<" + std::to_string(i) + ">(&";
-    out += "    case " + std::to_string(i) + ":\n      return xdr::equal(*" + get + "a." + var + "), *" + get + "b." +
-           var + "));\n";
+    out.append("    case ").append(std::to_string(i)).append(":\n      return xdr::equal(*").append(get);
+    out.append("a.").append(var).append("), *").append(get).append("b.").append(var).append("));\n");
   }
   return out + "    default:\n      return true;  // a void arm\n  }\n}\n";
 }
