@@ -1,4 +1,4 @@
-// The nelson-gen program: exit status, what goes to stdout and stderr, -D, -I, --no-cpp.
+// The nelson-gen program: exit status, what goes to stdout and stderr, -D, -I, --no-cpp, --view.
 #include <sys/wait.h>
 
 #include <array>
@@ -74,6 +74,17 @@ TEST(GenTool, UsageMistakesExitTwo) {
   EXPECT_EQ(nelson_gen("--frobnicate x.x").status, 2);
   EXPECT_EQ(nelson_gen("--check a.x b.x").status, 2);
   EXPECT_EQ(nelson_gen("--help").status, 0);
+}
+
+TEST(GenTool, ViewMustNameATypedefStructOrUnion) {
+  ToolRun r = nelson_gen("--check --view nosuch --view record --view choice --view name contracts/views.x");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "nelson-gen: --view nosuch: no typedef, struct or union of that name in contracts/views.x\n");
+  r = nelson_gen("--check --view MAXNAME contracts/views.x");  // a constant
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("--view MAXNAME: no typedef"), std::string::npos) << r.out;
+  EXPECT_EQ(nelson_gen("--check --views --view record contracts/views.x").status, 0);
+  EXPECT_EQ(nelson_gen("--check contracts/views.x --view").status, 2);
 }
 
 TEST(GenTool, MissingFileOrPreprocessor) {
