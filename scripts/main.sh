@@ -4,7 +4,8 @@
 # bare-epoll floor) and drive it with nelson-load, pinned to separate cores: a table of calls/s,
 # server CPU per call and latency percentiles (bench/run_rpc_bench.sh). Then the client side on
 # one connection: nelson-load against the libtirpc client loop (bench/run_client_bench.sh). Then
-# the XDR codec against libtirpc. DURATION (seconds per run, default 2) and ROUNDS (runs per
+# the XDR codec against libtirpc, and nelson-gen's generated codecs against rpcgen's C
+# (bench/gen_bench.cpp). DURATION (seconds per run, default 2) and ROUNDS (runs per
 # figure, medians; default 1 for the server table, at least 3 for the client table) apply to both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,3 +26,10 @@ if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1
 echo "== XDR codec: nelson vs libtirpc vs memcpy"
 "${pin[@]}" build/release/bench/nelson-bench-xdr --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true \
   --benchmark_report_aggregates_only=true --benchmark_display_aggregates_only=true
+echo
+# About 10 s. x_rpcgen: how many times less CPU per reply nelson's generated code takes (not interleaved,
+# so that each nelson row's ratio uses the rpcgen run just before it).
+echo "== generated code: nelson-gen (view mode) vs rpcgen's C, NFSv3 READDIR (100 entries) and READ (32 KiB) replies"
+"${pin[@]}" build/release/bench/nelson-bench-gen --benchmark_repetitions=3 --benchmark_min_time=0.1 \
+  --benchmark_report_aggregates_only=true --benchmark_display_aggregates_only=true 2>&1 | grep -E '^(BM_|---|Bench)' |
+  grep -vE '_(mean|stddev|cv)'

@@ -25,6 +25,9 @@ if grep -q "ERROR OCCURRED" <<<"$bench_out"; then
   grep "ERROR OCCURRED" <<<"$bench_out"
   exit 1
 fi
+# nelson-bench-gen checks, before timing anything, that nelson-gen's and rpcgen's codecs agree byte
+# for byte and that the decoded opaque is a view into the input; it exits 1 otherwise.
+build/release/bench/nelson-bench-gen --benchmark_list_tests=true >/dev/null
 ctest --preset release -j "$jobs" --output-on-failure | tail -n 3
 
 echo "== fuzz the XDR decoder, the record reader and the server (${NELSON_FUZZ_SECONDS:-60} s)"
