@@ -1,5 +1,5 @@
 # nelson_generate(TARGET FILE.x [NAMESPACE ns] [DEFINES NAME[=VALUE] ...] [INCLUDE_DIRS dir ...]
-#                 [MAX_CHAIN n] [NO_CLIENT] [NO_SERVER] [VIEWS] [VIEW_TYPES name ...])
+#                 [MAX_CHAIN n] [MAX_DEPTH n] [NO_CLIENT] [NO_SERVER] [VIEWS] [VIEW_TYPES name ...])
 #
 # Runs nelson-gen on FILE.x at build time and adds the C++ it writes to TARGET: FILE.hpp
 # (types and codec declarations) and FILE.cpp (codec bodies), in a directory of TARGET's own
@@ -14,7 +14,7 @@
 #   add_library(mount_proto STATIC)
 #   nelson_generate(mount_proto /usr/include/rpcsvc/mount.x NAMESPACE nfs::mount)
 function(nelson_generate target file)
-  cmake_parse_arguments(ARG "NO_CLIENT;NO_SERVER;VIEWS" "NAMESPACE;MAX_CHAIN" "DEFINES;INCLUDE_DIRS;VIEW_TYPES" ${ARGN})
+  cmake_parse_arguments(ARG "NO_CLIENT;NO_SERVER;VIEWS" "NAMESPACE;MAX_CHAIN;MAX_DEPTH" "DEFINES;INCLUDE_DIRS;VIEW_TYPES" ${ARGN})
   get_filename_component(_x "${file}" ABSOLUTE)
   get_filename_component(_stem "${file}" NAME_WE)
   set(_dir "${CMAKE_CURRENT_BINARY_DIR}/${target}_nelson_gen")
@@ -26,6 +26,9 @@ function(nelson_generate target file)
   endif()
   if(ARG_MAX_CHAIN)
     list(APPEND _args --max-chain "${ARG_MAX_CHAIN}")
+  endif()
+  if(ARG_MAX_DEPTH)
+    list(APPEND _args --max-depth "${ARG_MAX_DEPTH}")
   endif()
   if(ARG_NO_CLIENT)
     list(APPEND _args --no-client)

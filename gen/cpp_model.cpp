@@ -92,6 +92,7 @@ void CppModel::analyse_decl(const Declaration& d, const std::string& outer) {
   const Kind k = kind(target.name);
   if ((k == Kind::struct_ || k == Kind::union_) && !complete_.contains(target.name)) {
     owning_.insert(&d);
+    owned_targets_.insert(target.name);
     if (target.name != outer) forward_.insert(target.name);
   }
 }

@@ -49,6 +49,9 @@ class CppModel {
   [[nodiscard]] bool owning(const Declaration& d) const;
   /// The struct `d` points to when it is an owning optional (directly or through a typedef).
   [[nodiscard]] std::optional<std::string> owned_target(const Declaration& d) const;
+  /// True when a struct or union of that name is held through a std::unique_ptr somewhere: the
+  /// only way a type can contain itself, so its decode() guards its nesting depth.
+  [[nodiscard]] bool nests(const std::string& name) const { return owned_targets_.contains(name); }
   /// True when the last member of struct `name` owns the next struct of a list.
   [[nodiscard]] bool is_chain(const std::string& name, const StructBody& body) const;
   /// True when a struct or union of that name is used before its definition.
@@ -91,6 +94,7 @@ class CppModel {
   std::set<std::string> constants_;
   std::map<const TypeSpec*, std::string> inline_names_;
   std::set<const Declaration*> owning_;
+  std::set<std::string> owned_targets_;
   std::set<const Declaration*> views_;
   const Specification* spec_;
   std::set<std::string> complete_;

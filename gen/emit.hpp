@@ -48,6 +48,7 @@ struct EmitOptions {
   std::string header_include{};                      // how the source #includes the header (emit_source only)
   bool split = false;                                // codec bodies in the source file rather than inline in the header
   std::uint64_t max_chain = std::uint64_t{1} << 20;  // default decode limit of a linked list
+  std::uint32_t max_depth = 1000;                    // decode limit of nesting through owning pointers
   bool client = true;                                // a client stub class per program version
   bool server = true;                                // a server skeleton class per program version
   bool views = false;                                // every opaque<> and string<> is a view

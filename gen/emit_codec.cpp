@@ -8,7 +8,9 @@
 // Declared maximums are enforced both ways; counts are checked against the bytes left
 // before anything is allocated (xdr::Decoder::get_array). A struct whose last member points
 // to the next struct of its kind (a linked list) is encoded and decoded in a loop, and
-// decode() stops at kMaxChainLength nodes (or the limit given) with Errc::too_deep.
+// decode() stops at kMaxChainLength nodes (or the limit given) with Errc::too_deep. A type
+// that can contain itself otherwise (a tree: recursion no loop can flatten) counts its nesting
+// on the Decoder and stops at kMaxNestingDepth levels with Errc::too_deep.
 // Declarations the model makes views (gen/cpp_views.cpp) decode with view_opaque/view_string.
 #include "gen/cpp_names.hpp"
 #include "gen/emit_parts.hpp"
@@ -158,6 +160,12 @@ class CodecWriter {
     return out;
   }
 
+  // A type that can contain itself (through owning pointers) counts its nesting while decoding.
+  [[nodiscard]] std::string nesting_guard(const std::string& name) const {
+    if (!model_.nests(name)) return "";
+    return "  const xdr::Decoder::Nesting level_(d, kMaxNestingDepth);\n  if (!level_.ok()) return false;\n";
+  }
+
   [[nodiscard]] std::string struct_codec(const TypeUnit& u, const std::string& fn) const {
     const std::vector<Declaration>& members = u.struct_body->members;
     if (model_.is_chain(u.name, *u.struct_body)) return chain_codec(u, fn);
@@ -165,6 +173,7 @@ class CodecWriter {
     for (const Declaration& m : members) out += put_decl(m, "v." + cpp_identifier(m.name), "  ");
     out += "  return e.ok();\n}\n\n";
     out += fn + "bool decode(xdr::Decoder& d, " + u.name + "& v) {\n";
+    out += nesting_guard(u.name);
     for (const Declaration& m : members) out += get_decl(m, "v." + cpp_identifier(m.name), "  ");
     return out + "  return true;\n}\n";
   }
@@ -181,6 +190,7 @@ class CodecWriter {
     out += "    e.put_bool(" + next + " != nullptr);\n  }\n  return e.ok();\n}\n\n";
     out += fn + "bool decode(xdr::Decoder& d, " + u.name + "& v) { return decode(d, v, kMaxChainLength); }\n\n";
     out += fn + "bool decode(xdr::Decoder& d, " + u.name + "& v, std::size_t max_length) {\n";
+    out += nesting_guard(u.name);
     out += "  " + u.name + "* at_ = &v;\n";
     out += "  for (std::size_t length_ = 1;; ++length_) {\n";
     for (std::size_t i = 0; i + 1 < members.size(); ++i) {
@@ -232,6 +242,7 @@ class CodecWriter {
         "e.fail(xdr::Errc::bad_discriminant);\n      break;");
     out += "  return e.ok();\n}\n\n";
     out += fn + "bool decode(xdr::Decoder& d, " + u.name + "& v) {\n";
+    out += nesting_guard(u.name);
     out += get_decl(body.discriminant, "v." + disc, "  ");
     out += cases(
         "v." + disc,

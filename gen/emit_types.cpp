@@ -278,6 +278,7 @@ std::string emit_types(const Specification& spec, const CppModel& model, const E
     out += "\n";
   }
   bool chains = false;
+  bool nesting = false;
   for (const Definition& def : spec.definitions) {
     if (const auto* c = std::get_if<ConstDef>(&def)) {
       if (c->string) {
@@ -300,11 +301,20 @@ std::string emit_types(const Specification& spec, const CppModel& model, const E
         case TypeUnit::Kind::struct_:
           out += emit_struct(u, model);
           chains = chains || model.is_chain(u.name, *u.struct_body);
+          nesting = nesting || model.nests(u.name);
           break;
-        case TypeUnit::Kind::union_: out += emit_union(u, model); break;
+        case TypeUnit::Kind::union_:
+          out += emit_union(u, model);
+          nesting = nesting || model.nests(u.name);
+          break;
       }
       out += "\n";
     }
+  }
+  if (nesting) {
+    out += "/// How deep decode() lets types nest through owning pointers (a tree: `node *left;`): deeper\n";
+    out += "/// messages fail with Errc::too_deep instead of overflowing the stack.\n";
+    out += "inline constexpr std::uint32_t kMaxNestingDepth = " + std::to_string(options.max_depth) + ";\n\n";
   }
   if (chains) {
     out += "/// How many nodes decode() accepts in one linked list (`entry *next` chains) unless told.\n";

@@ -30,6 +30,7 @@ constexpr const char* kUsage =
     "  --source OUT     write the codec bodies to OUT (it #includes the header by file name)\n"
     "  --namespace NS   the C++ namespace (default: the file name, `nfs_prot.x` -> nfs_prot)\n"
     "  --max-chain N    default limit of linked-list nodes that decode accepts (default 1048576)\n"
+    "  --max-depth N    limit of nesting through owning pointers that decode accepts (default 1000)\n"
     "  --no-client      no client stub classes for the programs (they need nelson::client)\n"
     "  --no-server      no server skeleton classes for the programs (they need nelson::server)\n"
     "  --views          every variable-length opaque<> and string<> is a view into the decoded\n"
@@ -83,7 +84,8 @@ int main(int argc, char** argv) {
       mode = Mode::check;
     } else if (arg == "--dump-ast") {
       mode = Mode::dump;
-    } else if (arg == "--header" || arg == "--source" || arg == "--namespace" || arg == "--max-chain") {
+    } else if (arg == "--header" || arg == "--source" || arg == "--namespace" || arg == "--max-chain" ||
+               arg == "--max-depth") {
       if (i + 1 >= args.size()) return usage_error(std::string(arg) + " needs a value");
       const std::string v = args[++i];
       if (arg == "--header") {
@@ -93,6 +95,12 @@ int main(int argc, char** argv) {
         source = v;
       } else if (arg == "--namespace") {
         emit.namespace_name = v;
+      } else if (arg == "--max-depth") {
+        char* end = nullptr;
+        const unsigned long long depth = std::strtoull(v.c_str(), &end, 10);
+        if (end == v.c_str() || *end != '\0' || depth == 0 || depth > 0xffffffffULL)
+          return usage_error("--max-depth needs a positive number");
+        emit.max_depth = static_cast<std::uint32_t>(depth);
       } else {
         char* end = nullptr;
         emit.max_chain = std::strtoull(v.c_str(), &end, 10);
