@@ -1,5 +1,6 @@
 # nelson_generate(TARGET FILE.x [NAMESPACE ns] [DEFINES NAME[=VALUE] ...] [INCLUDE_DIRS dir ...]
-#                 [MAX_CHAIN n] [MAX_DEPTH n] [NO_CLIENT] [NO_SERVER] [VIEWS] [VIEW_TYPES name ...])
+#                 [MAX_CHAIN n] [MAX_DEPTH n] [NO_CLIENT] [NO_SERVER] [VIEWS] [VIEW_TYPES name ...]
+#                 [INCLUDES header ...])
 #
 # Runs nelson-gen on FILE.x at build time and adds the C++ it writes to TARGET: FILE.hpp
 # (types and codec declarations) and FILE.cpp (codec bodies), in a directory of TARGET's own
@@ -9,12 +10,13 @@
 # skeletons (NO_CLIENT / NO_SERVER leave those out).
 # VIEWS makes every variable-length opaque<>/string<> a view into the decoded bytes
 # (nelson-gen --views), VIEW_TYPES only those of the typedefs, structs and unions named
-# (--view NAME each).
+# (--view NAME each). INCLUDES names headers the generated one #includes: the C++ of types
+# the contract uses without defining them (what a `%#include` gives rpcgen's C).
 #
 #   add_library(mount_proto STATIC)
 #   nelson_generate(mount_proto /usr/include/rpcsvc/mount.x NAMESPACE nfs::mount)
 function(nelson_generate target file)
-  cmake_parse_arguments(ARG "NO_CLIENT;NO_SERVER;VIEWS" "NAMESPACE;MAX_CHAIN;MAX_DEPTH" "DEFINES;INCLUDE_DIRS;VIEW_TYPES" ${ARGN})
+  cmake_parse_arguments(ARG "NO_CLIENT;NO_SERVER;VIEWS" "NAMESPACE;MAX_CHAIN;MAX_DEPTH" "DEFINES;INCLUDE_DIRS;VIEW_TYPES;INCLUDES" ${ARGN})
   get_filename_component(_x "${file}" ABSOLUTE)
   get_filename_component(_stem "${file}" NAME_WE)
   set(_dir "${CMAKE_CURRENT_BINARY_DIR}/${target}_nelson_gen")
@@ -39,6 +41,9 @@ function(nelson_generate target file)
   if(ARG_VIEWS)
     list(APPEND _args --views)
   endif()
+  foreach(_h IN LISTS ARG_INCLUDES)
+    list(APPEND _args --include "${_h}")
+  endforeach()
   foreach(_v IN LISTS ARG_VIEW_TYPES)
     list(APPEND _args --view "${_v}")
   endforeach()

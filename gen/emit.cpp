@@ -46,7 +46,9 @@ std::string emit_header(const Specification& spec, const EmitOptions& options) {
   const bool rpc = has_programs(spec) && (options.client || options.server);
   if (rpc && options.client) out += "#include \"client/typed.hpp\"\n";
   if (rpc && options.server) out += "#include \"server/service.hpp\"\n";
-  out += "#include \"xdr/decoder.hpp\"\n#include \"xdr/encoder.hpp\"\n#include \"xdr/equal.hpp\"\n\n";
+  out += "#include \"xdr/decoder.hpp\"\n#include \"xdr/encoder.hpp\"\n#include \"xdr/equal.hpp\"\n";
+  for (const std::string& h : options.includes) out += "#include \"" + h + "\"\n";
+  out += "\n";
   out += "namespace " + ns + " {\n\n";
   out += "namespace xdr = ::nelson::xdr;\n\n";
   out += emit_types(spec, model, options);

@@ -53,6 +53,8 @@ struct EmitOptions {
   bool server = true;                                // a server skeleton class per program version
   bool views = false;                                // every opaque<> and string<> is a view
   std::vector<std::string> view_types{};             // or only those of these types (see above)
+  std::vector<std::string> includes{};               // headers the generated one #includes: the
+                                                     // C++ of the external types a `%#include` brings
 };
 
 /// The names in `options.view_types` that are not a typedef, struct or union of `spec`.

@@ -31,6 +31,8 @@ constexpr const char* kUsage =
     "  --namespace NS   the C++ namespace (default: the file name, `nfs_prot.x` -> nfs_prot)\n"
     "  --max-chain N    default limit of linked-list nodes that decode accepts (default 1048576)\n"
     "  --max-depth N    limit of nesting through owning pointers that decode accepts (default 1000)\n"
+    "  --include H      #include \"H\" in the header: the C++ types and codecs of types the contract\n"
+    "                   uses but does not define (those a `%#include` gives rpcgen's C)\n"
     "  --no-client      no client stub classes for the programs (they need nelson::client)\n"
     "  --no-server      no server skeleton classes for the programs (they need nelson::server)\n"
     "  --views          every variable-length opaque<> and string<> is a view into the decoded\n"
@@ -113,6 +115,9 @@ int main(int argc, char** argv) {
       emit.server = false;
     } else if (arg == "--views") {
       emit.views = true;
+    } else if (arg == "--include") {
+      if (i + 1 >= args.size()) return usage_error("--include needs a header");
+      emit.includes.emplace_back(args[++i]);
     } else if (arg == "--view") {
       if (i + 1 >= args.size()) return usage_error("--view needs a type name");
       emit.view_types.emplace_back(args[++i]);
