@@ -5,43 +5,16 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <memory>
 #include <utility>
 
 #include "client/client.hpp"
+#include "rpc/universal_address.hpp"
 #include "xdr/decoder.hpp"
 
 namespace nelson::client {
 
 namespace {
-
-// One decimal field of a universal address: 1 to 3 digits, no leading zero, at most 255.
-std::optional<std::uint8_t> parse_octet(std::string_view s) {
-  if (s.empty() || s.size() > 3 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
-  unsigned v = 0;
-  for (const char ch : s) {
-    if (ch < '0' || ch > '9') return std::nullopt;
-    v = v * 10 + static_cast<unsigned>(ch - '0');
-  }
-  if (v > 255) return std::nullopt;
-  return static_cast<std::uint8_t>(v);
-}
-
-std::optional<in_addr> parse_ipv4(std::string_view s) {
-  std::uint32_t host = 0;
-  for (int i = 0; i < 4; ++i) {
-    const std::size_t end = i < 3 ? s.find('.') : s.size();
-    if (end == std::string_view::npos) return std::nullopt;
-    const auto octet = parse_octet(s.substr(0, end));
-    if (!octet) return std::nullopt;
-    host = host << 8 | *octet;
-    s.remove_prefix(i < 3 ? end + 1 : end);
-  }
-  in_addr a{};
-  a.s_addr = htonl(host);
-  return a;
-}
 
 bool is_wildcard(const core::SocketAddress& a) {
   if (a.family() == AF_INET) return reinterpret_cast<const sockaddr_in*>(a.get())->sin_addr.s_addr == htonl(INADDR_ANY);
@@ -165,9 +138,9 @@ class Lookup {
     }
     std::string_view uaddr;
     // Bounded: a longer string is not a TCP/UDP universal address, whatever it is.
-    if (!d.view_string(uaddr, kMaxUniversalAddress) || !d.expect_end()) return finish(malformed);
+    if (!d.view_string(uaddr, rpc::kMaxUniversalAddress) || !d.expect_end()) return finish(malformed);
     if (uaddr.empty()) return finish(not_registered);
-    auto address = parse_universal_address(uaddr);
+    auto address = rpc::parse_universal_address(uaddr);
     if (!address || address->port() == 0) return finish(malformed);
     if (is_wildcard(*address)) address = with_port(portmapper_.address, address->port());
     finish({}, *address);
@@ -199,51 +172,6 @@ class Lookup {
 };
 
 }  // namespace
-
-std::optional<core::SocketAddress> parse_universal_address(std::string_view text) {
-  if (text.size() > kMaxUniversalAddress) return std::nullopt;
-  const std::size_t last = text.rfind('.');
-  if (last == std::string_view::npos || last == 0) return std::nullopt;
-  const std::size_t second = text.rfind('.', last - 1);
-  if (second == std::string_view::npos) return std::nullopt;
-  const auto p1 = parse_octet(text.substr(second + 1, last - second - 1));
-  const auto p2 = parse_octet(text.substr(last + 1));
-  if (!p1 || !p2) return std::nullopt;
-  const auto port = static_cast<std::uint16_t>(*p1 << 8 | *p2);
-  const std::string_view host = text.substr(0, second);
-  if (host.find(':') == std::string_view::npos) {
-    const auto a = parse_ipv4(host);
-    if (!a) return std::nullopt;
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr = *a;
-    sin.sin_port = htons(port);
-    return core::SocketAddress(reinterpret_cast<const sockaddr*>(&sin), sizeof sin);
-  }
-  // inet_pton is strict about IPv6 text; it wants a NUL-terminated copy, and no scope ("%eth0").
-  if (!std::all_of(host.begin(), host.end(), [](char ch) {
-        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') || ch == ':' ||
-               ch == '.';
-      })) {
-    return std::nullopt;
-  }
-  const std::string z(host);
-  sockaddr_in6 sin6{};
-  if (::inet_pton(AF_INET6, z.c_str(), &sin6.sin6_addr) != 1) return std::nullopt;
-  sin6.sin6_family = AF_INET6;
-  sin6.sin6_port = htons(port);
-  return core::SocketAddress(reinterpret_cast<const sockaddr*>(&sin6), sizeof sin6);
-}
-
-std::string format_universal_address(const core::SocketAddress& address) {
-  char text[INET6_ADDRSTRLEN] = {};
-  const void* host = nullptr;
-  if (address.family() == AF_INET) host = &reinterpret_cast<const sockaddr_in*>(address.get())->sin_addr;
-  if (address.family() == AF_INET6) host = &reinterpret_cast<const sockaddr_in6*>(address.get())->sin6_addr;
-  if (host == nullptr || ::inet_ntop(address.family(), host, text, sizeof text) == nullptr) return {};
-  const std::uint16_t port = address.port();
-  return std::string(text) + "." + std::to_string(port >> 8) + "." + std::to_string(port & 0xff);
-}
 
 void lookup(core::Loop& loop, std::string_view host, std::uint32_t prog, std::uint32_t vers, core::Transport transport,
             const LookupOptions& options, std::function<void(const LookupResult&)> done) {

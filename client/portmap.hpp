@@ -22,7 +22,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -65,17 +64,5 @@ void lookup(core::Loop& loop, std::string_view host, std::uint32_t prog, std::ui
 /// lookup(), running the loop until it is done and its resources are freed.
 LookupResult lookup_sync(core::Loop& loop, std::string_view host, std::uint32_t prog, std::uint32_t vers,
                          core::Transport transport, const LookupOptions& options = {});
-
-/// The longest universal address accepted: an IPv6 text address (at most 45 characters) and
-/// ".255.255".
-inline constexpr std::size_t kMaxUniversalAddress = 53;
-
-/// Parses a TCP/UDP universal address (RFC 1833, RFC 5665 section 5.2.3): "h1.h2.h3.h4.p1.p2"
-/// for IPv4, "x:x::x.p1.p2" for IPv6, the port being p1 * 256 + p2. Strict, as befits network
-/// input: decimal fields of 1 to 3 digits without leading zeros, each at most 255, nothing
-/// else; at most kMaxUniversalAddress characters. nullopt when malformed.
-[[nodiscard]] std::optional<core::SocketAddress> parse_universal_address(std::string_view text);
-/// The universal address of an IPv4/IPv6 address ("127.0.0.1.78.83"); empty for other families.
-[[nodiscard]] std::string format_universal_address(const core::SocketAddress& address);
 
 }  // namespace nelson::client
