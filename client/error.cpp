@@ -22,6 +22,7 @@ std::string_view to_string(Errc code) noexcept {
     case Errc::not_resent: return "not_resent";
     case Errc::not_registered: return "not_registered";
     case Errc::unknown_host: return "unknown_host";
+    case Errc::registration_refused: return "registration_refused";
   }
   return "unknown";
 }
@@ -82,6 +83,10 @@ std::string message(const Error& e) {
     case Errc::not_registered:
       return call_name(e) + " is not registered with the portmapper for " + std::string(core::to_string(e.transport));
     case Errc::unknown_host: return "the host name of the server could not be resolved";
+    case Errc::registration_refused:
+      if (e.proc == 2) return "the portmapper refused to unregister " + call_name(e) + " (it is someone else's)";
+      return "the portmapper refused to register " + call_name(e) +
+             " (registered already at another address, a port it may not map, or its table is full)";
   }
   return "unknown error";
 }

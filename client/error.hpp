@@ -34,6 +34,10 @@ enum class Errc : std::uint8_t {
   not_resent,
   not_registered,  // the portmapper has no such program/version on that transport (RPC_PROGNOTREGISTERED)
   unknown_host,    // the host name could not be resolved (RPC_UNKNOWNHOST)
+  // The portmapper answered FALSE to a SET (proc 1) or UNSET (proc 2) of prog/vers: registered
+  // already at another address, owned by someone else, or its table is full (no clnt_stat:
+  // rpcb_set just returns FALSE).
+  registration_refused,
 };
 
 /// What failed, with the details message() needs. `code == ok` means no error.

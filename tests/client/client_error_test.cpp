@@ -220,8 +220,10 @@ TEST(ClientMessage, SentencesNameTheFailure) {
   EXPECT_EQ(message(e), "program 536871065 version 1 is not registered with the portmapper for udp");
   e = {.code = Errc::unknown_host};
   EXPECT_EQ(message(e), "the host name of the server could not be resolved");
+  e = {.code = Errc::registration_refused, .prog = 7, .vers = 1, .proc = 2};
+  EXPECT_EQ(message(e), "the portmapper refused to unregister program 7 version 1 (it is someone else's)");
   // Every code has a name and a sentence of its own.
-  for (int i = 0; i <= static_cast<int>(Errc::unknown_host); ++i) {
+  for (int i = 0; i <= static_cast<int>(Errc::registration_refused); ++i) {
     const auto code = static_cast<Errc>(i);
     EXPECT_NE(to_string(code), "unknown") << i;
     EXPECT_NE(message(Error{.code = code}), "unknown error") << i;
