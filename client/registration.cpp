@@ -207,12 +207,12 @@ std::string message(const RegistrationResult& r) {
   text += " with the portmapper at " + r.portmapper.to_string();
   if (r.version != 0) text += r.version == 2 ? " (PMAP v2)" : " (RPCBIND v" + std::to_string(r.version) + ")";
   if (r.ok()) return text + ": done";
-  text += ": " + message(r.error);
   if (r.error.code == Errc::registration_refused && r.version == 2 && !r.unset && pmap_prot(w.netid) == 0) {
-    text += "; it speaks only PMAP v2, which knows no netid but tcp and udp over IPv4";
+    return text + ": not sent: PMAP v2 knows no netid but tcp and udp over IPv4";
   }
+  text += ": " + message(r.error);
   if (r.error.code == Errc::auth_error) {
-    text += "; rpcbind takes SET/UNSET only from local callers: its UNIX socket, or loopback with rpcbind -L";
+    text += "; a portmapper takes SET/UNSET only from local callers (its UNIX socket, or loopback)";
   }
   return text;
 }

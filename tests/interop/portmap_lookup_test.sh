@@ -3,8 +3,8 @@
 #   portmap_lookup_test.sh PATH/TO/nelson-interop-lookup PATH/TO/nelson-interop-pmap-register \
 #                          [PATH/TO/nelson-bench-server PATH/TO/nelson-load]
 #
-# As in rpcinfo_test.sh, rpcbind must own port 111, so the test runs in private network and mount
-# namespaces (root only; exit 77 elsewhere): loopback up, its own rpcbind on a private /run. A
+# rpcbind must own port 111, so the test runs in private network and mount namespaces (root only;
+# exit 77 elsewhere; see netns_rpcbind.sh): loopback up, its own rpcbind on a private /run. A
 # program is registered (tcp and udp, 0.0.0.0:20099) through libtirpc's rpcb_set, then looked
 # up with RPCBIND v4 GETADDR (asked over the transport looked up), v3 GETADDR, and PMAP v2
 # GETPORT (--max-version 2, or asked over the other transport); an unregistered program must be
@@ -18,55 +18,14 @@ server=${3:-}
 load=${4:-}
 prog=536871065 # 0x20000099, BENCHPROG
 port=20099
-PATH=$PATH:/usr/sbin:/sbin
-
-skip() {
-  echo "skipped: $*"
-  exit 77
-}
-
-if [ "${NELSON_INTEROP_IN_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" -eq 0 ] || skip "needs root (private network namespace, rpcbind on port 111)"
-  for tool in rpcinfo rpcbind unshare mount; do
-    command -v "$tool" >/dev/null || skip "$tool is not installed"
-  done
-  unshare -n -m true 2>/dev/null || skip "unshare -n -m is refused here"
-  exec env NELSON_INTEROP_IN_NETNS=1 unshare -n -m -- bash "$0" "$@"
-fi
+# shellcheck source=tests/interop/netns_rpcbind.sh
+. "$(dirname "$0")/netns_rpcbind.sh"
+netns_enter "$0" "$@"
 
 # --- inside the namespaces ------------------------------------------------------------------
-tmp=$(mktemp -d)
-rpcbind_pid=
-cleanup() {
-  [ -n "$rpcbind_pid" ] && kill -KILL "$rpcbind_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-mount -n -t tmpfs -o mode=755 nelson-interop-run /run || skip "cannot mount a private /run"
-mkdir -p /run/rpcbind
-if command -v ip >/dev/null; then
-  ip link set lo up
-elif command -v busybox >/dev/null && busybox ip link set lo up 2>/dev/null; then
-  :
-else
-  skip "neither ip (iproute2) nor busybox to bring up loopback"
-fi
-
-rpcbind -f -w >"$tmp/rpcbind.log" 2>&1 &
-rpcbind_pid=$!
-for _ in $(seq 200); do
-  rpcinfo -p 127.0.0.1 >/dev/null 2>&1 && break
-  kill -0 "$rpcbind_pid" 2>/dev/null || break
-  sleep 0.05
-done
-if ! rpcinfo -p 127.0.0.1 >/dev/null 2>&1; then
-  echo "rpcbind did not start:"
-  cat "$tmp/rpcbind.log"
-  exit 1
-fi
+netns_setup
+tmp=$netns_tmp
+rpcbind_start
 
 failures=0
 # check STATUS EXPECTED ARGS...: runs the lookup, wants its exit status and its output.
@@ -107,6 +66,7 @@ done
 if [ -n "$server" ] && [ -n "$load" ]; then
   "$server" --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" --quiet >"$tmp/server.log" 2>&1 &
   server_pid=$!
+  netns_track "$server_pid"
   for _ in $(seq 200); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.05
@@ -137,6 +97,7 @@ if [ -n "$server" ] && [ -n "$load" ]; then
   fi
   kill -TERM "$server_pid"
   wait "$server_pid" || { echo "FAIL  nelson-bench-server did not exit cleanly"; failures=$((failures + 1)); }
+  netns_untrack "$server_pid"
 fi
 
 "$register" -u "$prog" 1 >/dev/null
@@ -144,7 +105,7 @@ check 1 "program $prog version 1 is not registered with the portmapper for tcp" 
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed; rpcbind log:"
-  cat "$tmp/rpcbind.log"
+  rpcbind_log
   exit 1
 fi
 echo "client::lookup against rpcbind: ok"

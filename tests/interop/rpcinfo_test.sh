@@ -5,73 +5,30 @@
 # Debian's rpcinfo takes program numbers in decimal only (0x20000099 is "unknown service", so
 # 536871065), and even with -n PORT it first asks the rpcbind on port 111 for the program and
 # fails with "Program not registered" if it is not there. So the test runs in private network and
-# mount namespaces (root only; exit 77 elsewhere): loopback up, its own rpcbind (its socket and
-# warm-start files on a private /run), the server on 127.0.0.1:20099 TCP and UDP, registered with
-# pmap_set by nelson-interop-pmap-register. If tshark is installed, the traffic to the server is
+# mount namespaces (root only; exit 77 elsewhere; see netns_rpcbind.sh): loopback up, its own
+# rpcbind (its socket and warm-start files on a private /run), the server on 127.0.0.1:20099 TCP
+# and UDP, registered with pmap_set by nelson-interop-pmap-register. If tshark is installed, the traffic to the server is
 # also captured and Wireshark's RPC dissector must agree on what was said.
 set -euo pipefail
 server=$1
 register=$2
 prog=536871065 # 0x20000099, BENCHPROG
 port=20099
-PATH=$PATH:/usr/sbin:/sbin
 
 indent() { sed 's/^/      /' "$@"; }
 
-skip() {
-  echo "skipped: $*"
-  exit 77
-}
-
-if [ "${NELSON_INTEROP_IN_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" -eq 0 ] || skip "needs root (private network namespace, rpcbind on port 111)"
-  for tool in rpcinfo rpcbind unshare mount; do
-    command -v "$tool" >/dev/null || skip "$tool is not installed"
-  done
-  unshare -n -m true 2>/dev/null || skip "unshare -n -m is refused here"
-  exec env NELSON_INTEROP_IN_NETNS=1 unshare -n -m -- bash "$0" "$@"
-fi
+# shellcheck source=tests/interop/netns_rpcbind.sh
+. "$(dirname "$0")/netns_rpcbind.sh"
+netns_enter "$0" "$@"
 
 # --- inside the namespaces ------------------------------------------------------------------
-tmp=$(mktemp -d)
-rpcbind_pid=
-server_pid=
-tshark_pid=
-cleanup() {
-  for p in $tshark_pid $server_pid $rpcbind_pid; do kill -KILL "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# rpcbind keeps /run/rpcbind.sock, /run/rpcbind.lock and /run/rpcbind/*.xdr: on a private /run
-# they cannot touch (or be refused because of) the host's rpcbind. unshare made mounts private.
-mount -n -t tmpfs -o mode=755 nelson-interop-run /run || skip "cannot mount a private /run"
-mkdir -p /run/rpcbind
-if command -v ip >/dev/null; then
-  ip link set lo up
-elif command -v busybox >/dev/null && busybox ip link set lo up 2>/dev/null; then
-  :
-else
-  skip "neither ip (iproute2) nor busybox to bring up loopback"
-fi
-
-rpcbind -f -w >"$tmp/rpcbind.log" 2>&1 &
-rpcbind_pid=$!
-for _ in $(seq 200); do
-  rpcinfo -p 127.0.0.1 >/dev/null 2>&1 && break
-  kill -0 "$rpcbind_pid" 2>/dev/null || break
-  sleep 0.05
-done
-if ! rpcinfo -p 127.0.0.1 >/dev/null 2>&1; then
-  echo "rpcbind did not start:"
-  cat "$tmp/rpcbind.log"
-  exit 1
-fi
+netns_setup
+tmp=$netns_tmp
+rpcbind_start
 
 "$server" --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 server_pid=$!
+netns_track "$server_pid"
 for _ in $(seq 200); do
   grep -q '^backend ' "$tmp/server.log" && break
   kill -0 "$server_pid" 2>/dev/null || break
@@ -89,6 +46,7 @@ capture=
 if command -v tshark >/dev/null; then
   tshark -i lo -f "port $port" -w "$tmp/rpc.pcapng" >"$tmp/tshark.log" 2>&1 &
   tshark_pid=$!
+  netns_track "$tshark_pid"
   for _ in $(seq 200); do
     grep -q 'Capturing on' "$tmp/tshark.log" && break
     kill -0 "$tshark_pid" 2>/dev/null || break
@@ -101,6 +59,7 @@ if command -v tshark >/dev/null; then
     sed 's/^/  /' "$tmp/tshark.log"
     kill -KILL "$tshark_pid" 2>/dev/null || true
     wait "$tshark_pid" 2>/dev/null || true
+    netns_untrack "$tshark_pid"
     tshark_pid=
   fi
 fi
@@ -143,6 +102,7 @@ check ok '^unregistered' "$register" -u "$prog" 1
 kill -TERM "$server_pid"
 status=0
 wait "$server_pid" || status=$?
+netns_untrack "$server_pid"
 server_pid=
 if [ "$status" -ne 0 ] || ! grep -q '^drained$' "$tmp/server.log"; then
   echo "FAIL  server did not drain and exit 0 after SIGTERM (status $status):"
@@ -156,6 +116,7 @@ if [ -n "$capture" ]; then
   sleep 0.5 # let dumpcap write out the last packets
   kill -INT "$tshark_pid" 2>/dev/null || true
   wait "$tshark_pid" 2>/dev/null || true
+  netns_untrack "$tshark_pid"
   tshark_pid=
   # Wireshark dissects a program it does not know only on request. One line per RPC message:
   # xid, type (0 call, 1 reply), program, version, procedure, accept state, mismatch low, high.
@@ -183,7 +144,7 @@ fi
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed; rpcbind log:"
-  cat "$tmp/rpcbind.log"
+  rpcbind_log
   exit 1
 fi
 echo "rpcinfo against nelson-bench-server: ok"

@@ -1,0 +1,81 @@
+# Sourced by the interop scripts that need the system's rpcbind: rpcbind must own port 111 and
+# /run/rpcbind.sock, so each test runs in private network and mount namespaces (root only; exit
+# 77 elsewhere) with loopback up, a private /run (rpcbind keeps /run/rpcbind.sock,
+# /run/rpcbind.lock and its warm-start files /run/rpcbind/*.xdr there: it cannot touch, or be
+# refused because of, the host's rpcbind) and its own rpcbind.
+#
+#   . "$(dirname "$0")/netns_rpcbind.sh"
+#   netns_enter "$0" "$@"     # outside: checks, then re-runs the script inside the namespaces
+#   netns_setup               # inside: $netns_tmp, the private /run, loopback, cleanup on exit
+#   rpcbind_start [FLAGS]     # rpcbind -f -w FLAGS, once `rpcinfo -p` answers ($rpcbind_pid)
+#   netns_track PID           # killed on exit unless netns_untrack PID (after waiting for it)
+#   rpcbind_log               # its output, for a failure report
+
+PATH=$PATH:/usr/sbin:/sbin
+
+skip() {
+  echo "skipped: $*"
+  exit 77
+}
+
+netns_enter() {
+  [ "${NELSON_INTEROP_IN_NETNS:-}" = 1 ] && return 0
+  [ "$(id -u)" -eq 0 ] || skip "needs root (private network namespace, rpcbind on port 111)"
+  local tool
+  for tool in rpcinfo rpcbind unshare mount; do
+    command -v "$tool" >/dev/null || skip "$tool is not installed"
+  done
+  unshare -n -m true 2>/dev/null || skip "unshare -n -m is refused here"
+  exec env NELSON_INTEROP_IN_NETNS=1 unshare -n -m -- bash "$@"
+}
+
+netns_tmp=
+netns_pids=()
+rpcbind_pid=
+
+netns_track() { netns_pids+=("$1"); }
+
+netns_untrack() {
+  local kept=() p
+  for p in "${netns_pids[@]}"; do [ "$p" = "$1" ] || kept+=("$p"); done
+  netns_pids=("${kept[@]}")
+}
+
+netns_cleanup() {
+  local p
+  for p in "${netns_pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "$netns_tmp" ] && rm -rf "$netns_tmp"
+}
+
+netns_setup() {
+  netns_tmp=$(mktemp -d)
+  trap netns_cleanup EXIT
+  trap 'exit 1' INT TERM
+  mount -n -t tmpfs -o mode=755 nelson-interop-run /run || skip "cannot mount a private /run"
+  mkdir -p /run/rpcbind
+  if command -v ip >/dev/null; then
+    ip link set lo up
+  elif command -v busybox >/dev/null && busybox ip link set lo up 2>/dev/null; then
+    :
+  else
+    skip "neither ip (iproute2) nor busybox to bring up loopback"
+  fi
+}
+
+rpcbind_start() {
+  rpcbind -f -w "$@" >>"$netns_tmp/rpcbind.log" 2>&1 &
+  rpcbind_pid=$!
+  netns_track "$rpcbind_pid"
+  for _ in $(seq 200); do
+    rpcinfo -p 127.0.0.1 >/dev/null 2>&1 && return 0
+    kill -0 "$rpcbind_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "rpcbind $* did not start:"
+  cat "$netns_tmp/rpcbind.log"
+  exit 1
+}
+
+# The rpcbind log, for a failure report.
+rpcbind_log() { cat "$netns_tmp/rpcbind.log"; }
