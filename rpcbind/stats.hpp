@@ -20,6 +20,7 @@
 #include <tuple>
 
 #include "rpcb_prot.hpp"
+#include "rpcbind/key_less.hpp"
 #include "rpcbind/limits.hpp"
 
 namespace nelson::rpcbind {
@@ -58,8 +59,8 @@ class Stats {
     proto::rpcbs_proc calls{};
     std::int32_t sets = 0;
     std::int32_t unsets = 0;
-    std::map<LookupKey, Hits, std::less<>> lookups;
-    std::map<CallKey, Hits, std::less<>> indirect;
+    std::map<LookupKey, Hits, KeyLess> lookups;
+    std::map<CallKey, Hits, KeyLess> indirect;
   };
   PerVersion* of(std::uint32_t version) noexcept;
 

@@ -29,6 +29,7 @@
 #include <tuple>
 #include <vector>
 
+#include "rpcbind/key_less.hpp"
 #include "rpcbind/limits.hpp"
 
 namespace nelson::rpcbind {
@@ -120,7 +121,7 @@ class Table {
  private:
   using Key = std::tuple<std::uint32_t, std::uint32_t, std::string>;
   TableLimits limits_;
-  std::map<Key, Entry, std::less<>> entries_;
+  std::map<Key, Entry, KeyLess> entries_;
 };
 
 /// The netid PMAP v2 uses for a protocol number ("tcp", "udp"), or "" for another.

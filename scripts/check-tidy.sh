@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build/tidy -G Ninja -DNELSON_BUILD_TESTS=OFF -DNELSON_BUILD_BENCH=OFF >/dev/null
-# Sources include the C++ nelson-gen writes from contracts (examples/bench.x): generate it first.
-cmake --build build/tidy -j "$(nproc)" --target examples/nelson_bench_service_nelson_gen/bench.hpp >/dev/null
+# Sources include the C++ nelson-gen writes from contracts (examples/bench.x, rpcbind/rpcb_prot.x):
+# generate it first.
+cmake --build build/tidy -j "$(nproc)" --target examples/nelson_bench_service_nelson_gen/bench.hpp \
+  rpcbind/nelson_rpcbind_nelson_gen/rpcb_prot.hpp >/dev/null
 mapfile -t files < <(git ls-files -co --exclude-standard -- 'xdr/*.cpp' 'core/*.cpp' 'rpc/*.cpp' 'server/*.cpp' 'client/*.cpp' 'load/*.cpp' 'gen/*.cpp' 'examples/*.cpp' 'rpcbind/*.cpp' | grep -vE '/(neon|kqueue_poller)\.cpp$')
 status=0
 # Four files per clang-tidy process, one process per core: the pass is CPU-bound.
