@@ -11,11 +11,12 @@
 // Where: the portmapper's UNIX socket (/run/rpcbind.sock) when it exists — that is how rpcbind
 // learns the caller's uid and makes it the registration's owner (over loopback TCP, Debian's
 // rpcbind 1.2.6 accepts SET too, but owned by "unknown": anyone local may remove it) — else TCP
-// to 127.0.0.1:111; a UNIX socket that refuses the connection falls back to TCP too. Both are settings (tests use an ephemeral
-// port). How: RPCBIND v4 SET/UNSET, then v3 when the portmapper answers PROG_MISMATCH or
-// PROG_UNAVAIL, then PMAP v2 SET/UNSET for a v2-only portmapper (netids "tcp" and "udp" only;
-// a v2 UNSET removes both). A FALSE answer is Errc::registration_refused; message() says what
-// was asked of whom, and why it is usually refused.
+// to 127.0.0.1:111; a UNIX socket that refuses the connection falls back to TCP too. Both are
+// settings (tests use an ephemeral port). How: RPCBIND v4 SET/UNSET, then v3 when the
+// portmapper answers PROG_MISMATCH or PROG_UNAVAIL, then PMAP v2 SET/UNSET for a v2-only
+// portmapper (netids "tcp" and "udp" only; a v2 UNSET removes both). A FALSE answer is
+// Errc::registration_refused; message() says what was asked of whom, and why it is usually
+// refused.
 //
 // This is a client of the portmapper, so it lives in client/ (server/ never knows client/): a
 // server's main() registers the endpoints Server::listen() returned, and unregisters on drain.
