@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the interop scripts that need the system's rpcbind: rpcbind must own port 111 and
 # /run/rpcbind.sock, so each test runs in private network and mount namespaces (root only; exit
 # 77 elsewhere) with loopback up, a private /run (rpcbind keeps /run/rpcbind.sock,
@@ -7,7 +8,7 @@
 #   . "$(dirname "$0")/netns_rpcbind.sh"
 #   netns_enter "$0" "$@"     # outside: checks, then re-runs the script inside the namespaces
 #   netns_setup               # inside: $netns_tmp, the private /run, loopback, cleanup on exit
-#   rpcbind_start [FLAGS]     # rpcbind -f -w FLAGS, once `rpcinfo -p` answers ($rpcbind_pid)
+#   rpcbind_start             # rpcbind -f -w, once `rpcinfo -p` answers ($rpcbind_pid)
 #   netns_track PID           # killed on exit unless netns_untrack PID (after waiting for it)
 #   rpcbind_log               # its output, for a failure report
 
@@ -64,7 +65,7 @@ netns_setup() {
 }
 
 rpcbind_start() {
-  rpcbind -f -w "$@" >>"$netns_tmp/rpcbind.log" 2>&1 &
+  rpcbind -f -w >"$netns_tmp/rpcbind.log" 2>&1 &
   rpcbind_pid=$!
   netns_track "$rpcbind_pid"
   for _ in $(seq 200); do
@@ -72,7 +73,7 @@ rpcbind_start() {
     kill -0 "$rpcbind_pid" 2>/dev/null || break
     sleep 0.05
   done
-  echo "rpcbind $* did not start:"
+  echo "rpcbind did not start:"
   cat "$netns_tmp/rpcbind.log"
   exit 1
 }
