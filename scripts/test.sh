@@ -9,13 +9,13 @@ jobs=$(nproc)
 
 bash scripts/setup.sh
 
-echo "== format"
+echo "== format ($(date +%T))"
 bash scripts/check-format.sh
 
-echo "== clang-tidy"
+echo "== clang-tidy ($(date +%T))"
 bash scripts/check-tidy.sh
 
-echo "== release build (benchmarks included), warnings as errors"
+echo "== release build (benchmarks included), warnings as errors ($(date +%T))"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 # Each benchmark first checks nelson's bytes against libtirpc's and reports a mismatch as an
@@ -30,13 +30,13 @@ fi
 build/release/bench/nelson-bench-gen --benchmark_list_tests=true >/dev/null
 ctest --preset release -j "$jobs" --output-on-failure | tail -n 3
 
-echo "== fuzz the XDR decoder, the record reader and the server (${NELSON_FUZZ_SECONDS:-60} s)"
+echo "== fuzz the XDR decoder, the record reader and the server (${NELSON_FUZZ_SECONDS:-60} s) ($(date +%T))"
 bash scripts/fuzz.sh "${NELSON_FUZZ_SECONDS:-60}"
 
-echo "== NEON kernels, cross-compiled and run under qemu-aarch64"
+echo "== NEON kernels, cross-compiled and run under qemu-aarch64 ($(date +%T))"
 bash scripts/check-neon.sh
 
-echo "== debug build with AddressSanitizer + UndefinedBehaviorSanitizer"
+echo "== debug build with AddressSanitizer + UndefinedBehaviorSanitizer ($(date +%T))"
 cmake --preset debug >/dev/null
 cmake --build --preset debug -j "$jobs"
 log=build/debug/ctest.log
