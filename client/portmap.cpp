@@ -119,13 +119,7 @@ class Lookup {
   }
 
   void answered(std::uint32_t version, const CallResult& r) {
-    const Errc code = r.error.code;
-    if (version > 2 && (code == Errc::prog_mismatch || code == Errc::prog_unavail)) {
-      // The newest version below this one the portmapper says it has (PROG_UNAVAIL says nothing).
-      std::uint32_t next = version - 1;
-      if (code == Errc::prog_mismatch) next = std::clamp<std::uint32_t>(r.error.high, 2, version - 1);
-      return ask(next);
-    }
+    if (const std::uint32_t next = next_portmap_version(version, r.error); next != 0) return ask(next);
     if (!r.ok()) return finish(r.error);
     const Error malformed{.code = Errc::cant_decode_reply, .prog = kPortmapProg, .vers = version, .proc = 3};
     const Error not_registered{.code = Errc::not_registered, .prog = prog_, .vers = vers_, .transport = transport_};

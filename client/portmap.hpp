@@ -19,6 +19,7 @@
 // with any registered version (rpcb_svc_com.c), so the first call there may get PROG_MISMATCH.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -35,6 +36,14 @@ namespace nelson::client {
 inline constexpr std::uint32_t kPortmapProg = 100000;
 inline constexpr std::uint32_t kPmapGetport = 3;  // version 2
 inline constexpr std::uint32_t kRpcbGetaddr = 3;  // versions 3 and 4
+
+/// The portmapper version to ask after `version` failed with `error`: the newest below it the
+/// portmapper says it has (PROG_MISMATCH's high; PROG_UNAVAIL says nothing), or 0 for none
+/// (version 2 is the oldest; other errors do not mean the version is missing).
+[[nodiscard]] inline std::uint32_t next_portmap_version(std::uint32_t version, const Error& error) noexcept {
+  if (version <= 2 || (error.code != Errc::prog_mismatch && error.code != Errc::prog_unavail)) return 0;
+  return error.code == Errc::prog_mismatch ? std::clamp<std::uint32_t>(error.high, 2, version - 1) : version - 1;
+}
 
 struct LookupOptions {
   std::uint16_t port = 111;                                    // the portmapper's port

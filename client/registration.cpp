@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "client/client.hpp"
+#include "client/portmap.hpp"
 #include "rpc/universal_address.hpp"
 #include "xdr/decoder.hpp"
 
@@ -16,7 +17,6 @@ namespace nelson::client {
 
 namespace {
 
-constexpr std::uint32_t kPortmapProg = 100000;
 constexpr std::uint32_t kSet = 1;  // PMAPPROC_SET / RPCBPROC_SET
 constexpr std::uint32_t kUnset = 2;
 constexpr std::uint32_t kProtTcp = 6;
@@ -126,11 +126,7 @@ class Change {
 
   void answered(std::uint32_t version, const CallResult& r) {
     const Errc code = r.error.code;
-    if (version > 2 && (code == Errc::prog_mismatch || code == Errc::prog_unavail)) {
-      std::uint32_t next = version - 1;
-      if (code == Errc::prog_mismatch) next = std::clamp<std::uint32_t>(r.error.high, 2, version - 1);
-      return ask(next);
-    }
+    if (const std::uint32_t next = next_portmap_version(version, r.error); next != 0) return ask(next);
     // A UNIX socket that exists but refuses (a stale socket file): the TCP port may still work.
     if ((code == Errc::cant_send || code == Errc::cant_receive) && at_ < endpoints_.size()) {
       return next_endpoint();
