@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "core/address.hpp"
+#include "core/peer_credentials.hpp"
 #include "rpc/auth_sys.hpp"
 #include "rpc/message.hpp"
 #include "xdr/decoder.hpp"
@@ -44,6 +45,8 @@ enum class Status : std::uint8_t {
   system_err,    // the server could not do it (out of memory, ...): SYSTEM_ERR
   denied,        // the handler called deny(): AUTH_ERROR went out
   deferred,      // the handler called defer(); the ReplyHandle answers later
+  dropped,       // no reply at all (the call is forgotten, as a lost datagram would be): for
+                 // protocols that answer some errors with silence (rpcbind's CALLIT, broadcasts)
 };
 
 /// Who called: transport, addresses and credentials (valid during the handler; copy to keep).
@@ -53,6 +56,12 @@ struct CallerInfo {
   rpc::AuthFlavor flavor = rpc::AuthFlavor::auth_none;
   /// The parsed AUTH_SYS credential when flavor is auth_sys, else null.
   const rpc::AuthSys* auth_sys = nullptr;
+  /// The local address the call arrived on (a datagram's destination, a TCP connection's local
+  /// end); null when unknown (UNIX sockets, or no IP_PKTINFO).
+  const core::SocketAddress* local = nullptr;
+  /// A UNIX-socket peer's uid/gid/pid as the kernel recorded them at connect; null otherwise.
+  /// Unlike AUTH_SYS, the caller cannot forge them.
+  const core::PeerCredentials* credentials = nullptr;
 };
 
 /// Encodes a procedure's results (see xdr::EncodeRef). It may be called more than once (again
@@ -79,6 +88,8 @@ class ReplyHandle {
   bool fail(Status status);
   /// AUTH_ERROR with `why`.
   bool deny(rpc::AuthStat why);
+  /// No answer at all (see Status::dropped). Returns false when the call was already gone.
+  bool drop();
   /// False once the call cannot be answered any more (orphaned or expired): stop working on it.
   [[nodiscard]] bool live() const noexcept;
   /// The argument bytes of the call (kept alive by the handle), for decoding after defer().

@@ -9,6 +9,7 @@
 
 #include "core/chain.hpp"
 #include "core/handle.hpp"
+#include "core/peer_credentials.hpp"
 #include "core/timer.hpp"
 #include "rpc/record_reader.hpp"
 
@@ -26,9 +27,11 @@ class Connection {
   core::Stream* stream = nullptr;
   std::uint32_t generation = 0;
   std::optional<rpc::RecordReader> reader;
-  rpc::Record record;              // the record being dispatched (a deferred call takes it)
-  core::Chain pending;             // replies encoded since the last hand-over to the stream
-  core::SocketAddress drc_client;  // the peer without its port: the DRC's client address
+  rpc::Record record;                                // the record being dispatched (a deferred call takes it)
+  core::Chain pending;                               // replies encoded since the last hand-over to the stream
+  core::SocketAddress drc_client;                    // the peer without its port: the DRC's client address
+  core::SocketAddress local;                         // TCP: the local end (the address the client reached)
+  std::optional<core::PeerCredentials> credentials;  // UNIX: the peer's, from the kernel
   core::Timer idle_timer;
   core::TimePoint last_activity{};
   std::size_t in_flight = 0;    // deferred calls not yet answered

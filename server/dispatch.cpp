@@ -71,7 +71,11 @@ void Server::process_call(std::span<const std::byte> message, ReplyTarget& targe
 
   // Authentication comes before routing, as in libtirpc: an unknown flavor is refused even for
   // a program that is not here.
-  CallerInfo caller{transport, target.peer, header.cred.flavor, nullptr};
+  CallerInfo caller{transport, target.peer, header.cred.flavor, nullptr, target.local, nullptr};
+  if (target.conn != nullptr) {
+    if (target.conn->local.family() != 0) caller.local = &target.conn->local;
+    if (target.conn->credentials) caller.credentials = &*target.conn->credentials;
+  }
   // Storage for an AUTH_SYS credential, constructed only for AUTH_SYS callers (it is ~100
   // bytes: zeroing it for every AUTH_NONE call showed in the profile). Trivially destructible.
   static_assert(std::is_trivially_destructible_v<rpc::AuthSys>);
@@ -135,6 +139,7 @@ void Server::finish_sync(Call& call, Status status) {
     case Status::success: emit_success(*call.target_, {}); return;
     case Status::garbage_args: emit(*call.target_, ReplyKind::garbage_args); return;
     case Status::denied: return;  // deny() answered
+    case Status::dropped: forget_call(*call.target_); return;
     case Status::deferred:
       core::log(core::LogLevel::error, "server: a handler returned deferred without calling defer()");
       [[fallthrough]];
@@ -336,6 +341,14 @@ bool Server::emit_rejection(ReplyTarget& target, const rpc::CallResult& result) 
   }
 }
 
+void Server::forget_call(ReplyTarget& target) {
+  ++stats_.dropped_by_handler;
+  if (target.drc.valid()) {
+    drc_.forget(target.drc);
+    target.drc = {};
+  }
+}
+
 // --- Call ---------------------------------------------------------------------------------------
 
 void Call::reply(ResultsWriter write) {
@@ -470,6 +483,15 @@ bool ReplyHandle::deny(rpc::AuthStat why) {
   if (server_ == nullptr) return false;
   Server* s = std::exchange(server_, nullptr);
   return s->complete(call_, generation_, ReplyKind::auth_error, {}, why);
+}
+
+bool ReplyHandle::drop() {
+  if (server_ == nullptr) return false;
+  Server* s = std::exchange(server_, nullptr);
+  if (!s->pending_live(call_, generation_)) return false;
+  s->forget_call(call_->target);
+  s->release_pending(*call_);
+  return true;
 }
 
 bool ReplyHandle::live() const noexcept {

@@ -3,6 +3,7 @@
 #include "server/server.hpp"
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <csignal>
 #include <string>
@@ -81,6 +82,12 @@ namespace {
 
 // The client address the DRC keys on for a stream: the peer without its port, because a client
 // that reconnects after a reset (and resends) does so from a new port.
+core::SocketAddress local_end(int fd) {
+  core::SocketAddress a;
+  if (::getsockname(fd, a.get(), a.size_ptr()) != 0) a.set_size(0);
+  return a;
+}
+
 core::SocketAddress without_port(const core::SocketAddress& peer) {
   core::SocketAddress a = peer;
   if (a.family() == AF_INET) reinterpret_cast<sockaddr_in*>(a.get())->sin_port = 0;
@@ -113,6 +120,12 @@ void Server::on_accept(core::Stream& stream) {
   c->stream = &stream;
   c->reader.emplace(loop_->pool(), rpc::RecordReaderLimits{limits.max_record_size, limits.max_fragments});
   c->drc_client = without_port(stream.peer());
+  // What CallerInfo offers handlers: one getsockname/getsockopt per connection, not per call.
+  c->local = stream.transport() == core::Transport::tcp ? local_end(stream.fd()) : core::SocketAddress{};
+  c->credentials.reset();
+  if (stream.transport() == core::Transport::unix_stream) {
+    if (auto cred = core::peer_credentials(stream)) c->credentials = *cred;
+  }
   c->last_activity = loop_->timers().now();
   c->in_flight = 0;
   c->output_blocked = false;

@@ -169,6 +169,8 @@ class Server {
   ReplyHandle defer(Call& call);
   bool complete(PendingCall* call, std::uint32_t generation, ReplyKind kind, ResultsWriter results, rpc::AuthStat why);
   void release_pending(PendingCall& call);
+  // Status::dropped / ReplyHandle::drop: no reply; the DRC forgets the call (a retransmission runs it again).
+  void forget_call(ReplyTarget& target);
   void expire(PendingCall& call);
   [[nodiscard]] bool pending_live(const PendingCall* call, std::uint32_t generation) const noexcept;
 

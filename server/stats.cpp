@@ -27,6 +27,7 @@ std::string format_server_stats(const ServerStats& s) {
   field(out, "deferred", s.deferred);
   field(out, "expired", s.expired);
   field(out, "orphaned", s.orphaned);
+  field(out, "dropped_by_handler", s.dropped_by_handler);
   out += "\nerrors:";
   field(out, "prog_unavail", s.prog_unavail);
   field(out, "prog_mismatch", s.prog_mismatch);

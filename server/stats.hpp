@@ -43,8 +43,9 @@ struct ServerStats {
   std::uint64_t drc_evictions = 0;
   // asynchronous calls
   std::uint64_t deferred = 0;
-  std::uint64_t expired = 0;   // passed call_deadline unanswered
-  std::uint64_t orphaned = 0;  // answered after their connection closed: discarded
+  std::uint64_t expired = 0;             // passed call_deadline unanswered
+  std::uint64_t orphaned = 0;            // answered after their connection closed: discarded
+  std::uint64_t dropped_by_handler = 0;  // Status::dropped or ReplyHandle::drop(): no reply
   // back-pressure
   std::uint64_t pauses_in_flight = 0;  // a connection stopped reading at max_calls_in_flight
   std::uint64_t pauses_output = 0;     // ... at max_queued_output

@@ -1,0 +1,268 @@
+// nelson-rpcbind: the portmapper daemon (RFC 1833 PMAP v2, RPCBIND v3/v4) on nelson's server
+// runtime: TCP and UDP on port 111 and the UNIX socket /run/rpcbind.sock, as the system rpcbind
+// listens, so `rpcinfo`, libtirpc's rpcb_set/pmap_set/clnt_create and nelson's own registration
+// and lookup work unchanged.
+//
+//   nelson-rpcbind                                   # as the system's rpcbind (root, port 111)
+//   nelson-rpcbind --port 0 --unix /tmp/rb.sock      # a private one on an ephemeral port
+//   nelson-rpcbind --warm-start /run/rpcbind/nelson.xdr   # keep registrations across restarts
+//
+// It runs in the foreground (systemd's Type=simple; rpcbind/nelson-rpcbind.service) and prints
+// one "listening on ..." line per endpoint and then "ready" on stdout. SIGTERM/SIGINT drain:
+// stop accepting, answer the calls in flight, remove the UNIX socket, exit 0.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/loop.hpp"
+#include "rpcbind/service.hpp"
+#include "rpcbind/warm_start.hpp"
+#include "server/server.hpp"
+
+namespace core = nelson::core;
+namespace rpcbind = nelson::rpcbind;
+namespace server = nelson::server;
+
+namespace {
+
+int usage(const std::string& why) {
+  std::fprintf(stderr,
+               "nelson-rpcbind: %s\n"
+               "usage: nelson-rpcbind [options]\n"
+               "  --port N              TCP and UDP port (default 111; 0: an ephemeral port, the same for both)\n"
+               "  --host ADDRESS        IPv4 address to listen on (default 0.0.0.0)\n"
+               "  --unix PATH           UNIX socket (default /run/rpcbind.sock)\n"
+               "  --no-unix             no UNIX socket\n"
+               "  --unix-only           only the UNIX socket (no TCP, no UDP)\n"
+               "  --warm-start FILE     load registrations from FILE at start, save them after each change\n"
+               "  --max-entries N       registrations kept (default 1024)\n"
+               "  --max-stat-keys N     lookup keys GETSTAT counts (default 256)\n"
+               "  --unix-set-only       SET/UNSET only from UNIX-socket peers (not from loopback TCP/UDP)\n"
+               "  --allow-indirect      forward CALLIT/BCAST/INDIRECT over UDP (off: they amplify attacks)\n"
+               "  --backend auto|io_uring|epoll|kqueue|select\n"
+               "  --log-level debug|info|warning|error (default info)\n"
+               "  --quiet               no start-up lines\n",
+               why.c_str());
+  return 2;
+}
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+bool parse_level(std::string_view text, core::LogLevel& level) {
+  if (text == "debug")
+    level = core::LogLevel::debug;
+  else if (text == "info")
+    level = core::LogLevel::info;
+  else if (text == "warning")
+    level = core::LogLevel::warning;
+  else if (text == "error")
+    level = core::LogLevel::error;
+  else
+    return false;
+  return true;
+}
+
+// A port free for TCP and UDP alike on `host` (--port 0): TCP picks, UDP must agree; a few tries.
+// The sockets close before the server binds: another process could take the port in between,
+// and listen() then fails with EADDRINUSE (a start-up error, not a silent wrong port).
+std::uint16_t free_port_pair(const core::SocketAddress& host) {
+  for (int attempt = 0; attempt < 32; ++attempt) {
+    const int tcp = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    std::uint16_t port = 0;
+    sockaddr_in a{};
+    std::memcpy(&a, host.get(), sizeof a);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    if (tcp >= 0 && udp >= 0 && ::bind(tcp, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(tcp, reinterpret_cast<sockaddr*>(&a), &len) == 0 &&
+        ::bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+      port = ntohs(a.sin_port);
+    }
+    if (tcp >= 0) ::close(tcp);
+    if (udp >= 0) ::close(udp);
+    if (port != 0) return port;
+  }
+  return 0;
+}
+
+// Before binding the UNIX socket: a socket file nobody answers on is a leftover of a crash and
+// goes; one somebody answers on belongs to a running portmapper, and we must not steal it.
+bool clear_stale_socket(const std::string& path, std::string& why) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return true;  // nothing there
+  if (!S_ISSOCK(st.st_mode)) {
+    why = path + " exists and is not a socket";
+    return false;
+  }
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  if (path.size() >= sizeof a.sun_path) {
+    why = path + ": path too long";
+    return false;
+  }
+  std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const bool answered = fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  if (fd >= 0) ::close(fd);
+  if (answered) {
+    why = "another portmapper listens on " + path;
+    return false;
+  }
+  ::unlink(path.c_str());
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  core::LoopOptions loop_options;
+  rpcbind::ServiceOptions service_options;
+  std::uint32_t port = nelson::rpcbind::proto::RPCB_PORT;
+  std::string host = "0.0.0.0";
+  std::string unix_path = "/run/rpcbind.sock";
+  std::string warm_start;
+  bool inet = true;
+  bool quiet = false;
+  core::LogLevel level = core::LogLevel::info;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--quiet") {
+      quiet = true;
+    } else if (arg == "--no-unix") {
+      unix_path.clear();
+    } else if (arg == "--unix-only") {
+      inet = false;
+    } else if (arg == "--unix-set-only") {
+      service_options.policy.allow_loopback = false;
+    } else if (arg == "--allow-indirect") {
+      service_options.policy.allow_indirect = true;
+    } else if (i + 1 >= argc) {
+      return usage("missing value after " + std::string(arg) + " (or unknown option)");
+    } else {
+      const std::string_view value = argv[++i];
+      std::size_t n = 0;
+      if (arg == "--port") {
+        if (!parse_number(value, port) || port > 65535) return usage("bad port " + std::string(value));
+      } else if (arg == "--host") {
+        host = value;
+      } else if (arg == "--unix") {
+        unix_path = value;
+      } else if (arg == "--warm-start") {
+        warm_start = value;
+      } else if (arg == "--max-entries") {
+        if (!parse_number(value, n) || n == 0) return usage("bad --max-entries " + std::string(value));
+        service_options.limits.max_entries = n;
+      } else if (arg == "--max-stat-keys") {
+        if (!parse_number(value, n)) return usage("bad --max-stat-keys " + std::string(value));
+        service_options.limits.max_stat_keys = n;
+      } else if (arg == "--backend") {
+        if (!core::parse_backend(value, loop_options.backend)) return usage("unknown backend " + std::string(value));
+      } else if (arg == "--log-level") {
+        if (!parse_level(value, level)) return usage("unknown log level " + std::string(value));
+      } else {
+        return usage("unknown option " + std::string(arg));
+      }
+    }
+  }
+  if (!inet && unix_path.empty()) return usage("--unix-only and --no-unix leave nothing to listen on");
+  core::set_log_level(level);
+
+  std::vector<core::Endpoint> wanted;
+  if (inet) {
+    auto probe = core::parse_endpoint("tcp://" + host + ":0");
+    if (!probe || probe->address.family() != AF_INET) return usage("--host must be an IPv4 address: " + host);
+    if (port == 0) {
+      port = free_port_pair(probe->address);
+      if (port == 0) return usage("no port free for both TCP and UDP on " + host);
+    }
+    for (const char* scheme : {"tcp://", "udp://"}) {
+      auto e = core::parse_endpoint(scheme + host + ":" + std::to_string(port));
+      if (!e) return usage(e.error().message);
+      wanted.push_back(*e);
+    }
+  }
+  if (!unix_path.empty()) {
+    std::string why;
+    if (!clear_stale_socket(unix_path, why)) return usage(why);
+    auto e = core::parse_endpoint("unix://" + unix_path);
+    if (!e) return usage(e.error().message);
+    wanted.push_back(*e);
+  }
+
+  auto created = core::Loop::create(loop_options);
+  if (!created) return usage(created.error().message);
+  auto loop = std::move(created).value();
+  if (!loop->fallback_reason().empty()) core::log(core::LogLevel::info, "backend fallback: " + loop->fallback_reason());
+
+  server::Server srv(*loop);
+  rpcbind::Service service(*loop, service_options);
+  if (!service.register_on(srv)) return usage("could not register the portmapper's procedures");
+
+  if (!warm_start.empty()) {
+    auto loaded = rpcbind::load_warm_start(warm_start, service_options.limits);
+    if (!loaded) {
+      core::log(core::LogLevel::warning,
+                "nelson-rpcbind: ignoring warm-start file " + warm_start + ": " + loaded.error().message);
+    } else {
+      std::size_t restored = 0;
+      for (const auto& entry : loaded->entries) restored += rpcbind::succeeded(service.table().set(entry)) ? 1 : 0;
+      if (loaded->found) {
+        core::log(core::LogLevel::info,
+                  "nelson-rpcbind: restored " + std::to_string(restored) + " registrations from " + warm_start);
+      }
+    }
+    service.on_change = [&service, &warm_start] {
+      if (auto saved = rpcbind::save_warm_start(service.table(), warm_start); !saved) {
+        core::log(core::LogLevel::error,
+                  "nelson-rpcbind: cannot save warm-start file " + warm_start + ": " + saved.error().message);
+      }
+    };
+  }
+
+  std::vector<core::Endpoint> bound;
+  for (const core::Endpoint& endpoint : wanted) {
+    auto b = srv.listen(endpoint);
+    if (!b) return usage("cannot listen on " + endpoint.to_string() + ": " + b.error().message);
+    if (b->transport == core::Transport::unix_stream) {
+      // Anyone may ask, and register: the kernel tells us who, and that uid owns what it registers.
+      ::chmod(unix_path.c_str(), 0666);
+    }
+    bound.push_back(*b);
+    if (!quiet) std::printf("nelson-rpcbind: listening on %s\n", b->to_string().c_str());
+  }
+  // Warm-start entries came first: a restored registration of the portmapper itself (another
+  // port last time) is replaced by where it listens now.
+  (void)service.table().unset(nelson::rpcbind::proto::RPCBPROG, 2, "", rpcbind::kSuperuser);
+  (void)service.table().unset(nelson::rpcbind::proto::RPCBPROG, 3, "", rpcbind::kSuperuser);
+  (void)service.table().unset(nelson::rpcbind::proto::RPCBPROG, 4, "", rpcbind::kSuperuser);
+  service.register_self(bound);
+
+  if (auto signals = srv.drain_on_signals(); !signals) return usage(signals.error().message);
+  if (!quiet) {
+    std::printf("nelson-rpcbind: ready (backend %s)\n", std::string(core::to_string(loop->backend_kind())).c_str());
+    std::fflush(stdout);
+  }
+  loop->run();
+  if (!unix_path.empty()) ::unlink(unix_path.c_str());
+  if (!quiet) {
+    std::printf("nelson-rpcbind: stopped\n");
+    std::fflush(stdout);
+  }
+  return 0;
+}
