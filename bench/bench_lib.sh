@@ -14,7 +14,7 @@ server_cmd() {  # $1 server, $2 port -> the array `cmd`, empty when the binary i
   case $1 in
     floor) bin=$build/bench/nelson-bench-floor cmd=("$bin" --port "$2") ;;
     tirpc) bin=$build/bench/nelson-bench-tirpc-server cmd=("$bin" --port "$2") ;;
-    nelson-*) bin=$build/examples/nelson-bench-server cmd=("$bin" --listen "tcp://127.0.0.1:$2" --backend "${1#nelson-}") ;;
+    nelson-*) bin=$build/examples/nelson-bench-server cmd=("$bin" --no-register --listen "tcp://127.0.0.1:$2" --backend "${1#nelson-}") ;;
     *) echo "unknown server $1" >&2; exit 2 ;;
   esac
   [[ -x $bin ]] || cmd=()

@@ -4,7 +4,13 @@
 //   nelson-bench-server --listen tcp://127.0.0.1:20099 --listen udp://127.0.0.1:20099 --backend epoll
 //   rpcinfo -n 20099 -t 127.0.0.1 0x20000099 1
 //
-// SIGTERM/SIGINT drain the server (stop accepting, finish calls in flight, flush) and exit 0.
+// It registers each endpoint with the host's portmapper (nelson-rpcbind or the system's rpcbind:
+// its UNIX socket, else TCP 127.0.0.1:111), so clients find it by program number (nelson-load
+// --pmap, rpcinfo, clnt_create), and unregisters when it stops; --no-register leaves the
+// portmapper alone. A portmapper that is missing or refuses is a warning, not an error.
+//
+// SIGTERM/SIGINT drain the server (stop accepting, finish calls in flight, flush), unregister,
+// and exit 0.
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -12,12 +18,14 @@
 #include <string_view>
 #include <vector>
 
+#include "client/registration.hpp"
 #include "core/loop.hpp"
 #include "examples/bench_service.hpp"
 #include "server/server.hpp"
 
 namespace core = nelson::core;
 namespace server = nelson::server;
+namespace client = nelson::client;
 
 namespace {
 
@@ -40,6 +48,9 @@ int usage(const std::string& why) {
                "  --at-most-once PROC      serve procedure PROC (1 ECHO, 2 SUM) through the DRC\n"
                "  --async-delay-ms MS      answer ECHO and SUM asynchronously after MS\n"
                "  --stats-interval S       print the counters every S seconds\n"
+               "  --no-register            do not register with the host's portmapper\n"
+               "  --rpcbind-port N         the portmapper's TCP port (default 111)\n"
+               "  --rpcbind-unix PATH      its UNIX socket (default /run/rpcbind.sock; \"\" for none)\n"
                "  --quiet                  no start-up lines\n",
                why.c_str());
   return 2;
@@ -61,10 +72,16 @@ int main(int argc, char** argv) {
   std::vector<core::Endpoint> endpoints;
   unsigned stats_interval = 0;
   bool quiet = false;
+  bool do_register = true;
+  client::RegistrationOptions registration;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--quiet") {
       quiet = true;
+      continue;
+    }
+    if (arg == "--no-register") {
+      do_register = false;
       continue;
     }
     if (i + 1 >= argc) return usage("missing value after " + std::string(arg));
@@ -75,6 +92,8 @@ int main(int argc, char** argv) {
       auto endpoint = core::parse_endpoint(value);
       if (!endpoint) return usage(endpoint.error().message);
       endpoints.push_back(*endpoint);
+    } else if (arg == "--rpcbind-unix") {
+      registration.unix_socket = value;
     } else if (arg == "--backend") {
       if (!core::parse_backend(value, loop_options.backend)) return usage("unknown backend " + std::string(value));
     } else if (!numeric) {
@@ -103,6 +122,9 @@ int main(int argc, char** argv) {
       service.at_most_once.push_back(static_cast<std::uint32_t>(n));
     } else if (arg == "--async-delay-ms") {
       service.async_delay = std::chrono::milliseconds(n);
+    } else if (arg == "--rpcbind-port") {
+      if (n == 0 || n > 65535) return usage("bad --rpcbind-port " + std::string(value));
+      registration.port = static_cast<std::uint16_t>(n);
     } else if (arg == "--stats-interval") {
       stats_interval = static_cast<unsigned>(n);
     } else {
@@ -120,10 +142,28 @@ int main(int argc, char** argv) {
 
   server::Server srv(*loop, options);
   nelson::examples::register_bench_service(srv, service);
+  std::vector<core::Endpoint> bound_endpoints;
   for (const core::Endpoint& endpoint : endpoints) {
     auto bound = srv.listen(endpoint);
     if (!bound) return usage(bound.error().message);
     if (!quiet) std::printf("serving BENCHPROG on %s\n", bound->to_string().c_str());
+    bound_endpoints.push_back(*bound);
+  }
+  // Registered netids, to unregister exactly those at the end (not another server's).
+  std::vector<std::string> registered;
+  if (do_register) {
+    for (const core::Endpoint& bound : bound_endpoints) {
+      const client::Registration what =
+          client::registration_for(nelson::examples::kBenchProg, nelson::examples::kBenchVers, bound);
+      if (what.uaddr.empty()) continue;  // an abstract UNIX socket has no universal address
+      const client::RegistrationResult r = client::register_service_sync(*loop, what, registration);
+      if (r.ok()) {
+        registered.push_back(what.netid);
+        if (!quiet) std::printf("registered with the portmapper at %s\n", r.portmapper.to_string().c_str());
+      } else {
+        core::log(core::LogLevel::warning, client::message(r));
+      }
+    }
   }
   if (auto signals = srv.drain_on_signals(); !signals) return usage(signals.error().message);
   if (!quiet) {
@@ -145,6 +185,11 @@ int main(int argc, char** argv) {
   }
 
   loop->run();
+  for (const std::string& netid : registered) {
+    const client::RegistrationResult r = client::unregister_service_sync(*loop, nelson::examples::kBenchProg,
+                                                                         nelson::examples::kBenchVers, netid, registration);
+    if (!r.ok()) core::log(core::LogLevel::warning, client::message(r));
+  }
   if (!quiet) {
     std::printf("drained\n");
     print_stats();

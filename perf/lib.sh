@@ -147,7 +147,7 @@ start_server() {
   fi
   free_port
   case $server_kind in
-    nelson) bin=$build/examples/nelson-bench-server cmd=("$bin" --listen "tcp://127.0.0.1:$port" --backend "$backend") ;;
+    nelson) bin=$build/examples/nelson-bench-server cmd=("$bin" --no-register --listen "tcp://127.0.0.1:$port" --backend "$backend") ;;
     floor) bin=$build/bench/nelson-bench-floor cmd=("$bin" --port "$port") ;;
     tirpc) bin=$build/bench/nelson-bench-tirpc-server cmd=("$bin" --port "$port") ;;
     *) die "unknown server $server_kind (nelson, floor, tirpc)" 2 ;;

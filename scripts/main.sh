@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build the release preset, then start each ONC RPC
+# The main job: install what is missing, build the release preset, then dynamic binding end to
+# end: nelson-rpcbind (port 111, or its own port when 111 is taken), nelson-bench-server
+# registering with it, nelson-load finding the server through it (bench/run_rpcbind_demo.sh).
+# Then start each ONC RPC
 # server built from examples/bench.x (nelson on epoll and io_uring, the libtirpc baseline, the
 # bare-epoll floor) and drive it with nelson-load, pinned to separate cores: a table of calls/s,
 # server CPU per call and latency percentiles (bench/run_rpc_bench.sh). Then the client side on
@@ -13,6 +16,9 @@ bash scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 export DURATION=${DURATION:-2} ROUNDS=${ROUNDS:-1}
+echo "== dynamic binding: nelson-rpcbind, nelson-bench-server registered with it, nelson-load finding it by program number"
+bash bench/run_rpcbind_demo.sh build/release
+echo
 echo "== ONC RPC servers under the same load (nelson-load): nelson vs libtirpc vs the kernel-only floor"
 LOAD=nelson-load bash bench/run_rpc_bench.sh build/release 2>/dev/null
 echo

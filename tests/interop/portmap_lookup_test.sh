@@ -64,7 +64,7 @@ for args in "tcp --via tcp" "udp --via udp" "tcp --via udp" "udp --via udp --max
   check 0 "${args%% *}://127.0.0.1:$port" 127.0.0.1 "$prog" 7 $args
 done
 if [ -n "$server" ] && [ -n "$load" ]; then
-  "$server" --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" --quiet >"$tmp/server.log" 2>&1 &
+  "$server" --no-register --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" --quiet >"$tmp/server.log" 2>&1 &
   server_pid=$!
   netns_track "$server_pid"
   for _ in $(seq 200); do

@@ -26,7 +26,7 @@ netns_setup
 tmp=$netns_tmp
 rpcbind_start
 
-"$server" --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+"$server" --no-register --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 netns_track "$server_pid"
 for _ in $(seq 200); do

@@ -8,7 +8,7 @@ command -v python3 >/dev/null || { echo "skip: python3 needed to read the JSON";
 work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 case $kind in
-  nelson) "$server" --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" --backend epoll & ;;
+  nelson) "$server" --no-register --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" --backend epoll & ;;
   tirpc) "$server" --port "$port" & ;;
 esac
 pid=$!
