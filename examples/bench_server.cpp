@@ -186,8 +186,8 @@ int main(int argc, char** argv) {
 
   loop->run();
   for (const std::string& netid : registered) {
-    const client::RegistrationResult r = client::unregister_service_sync(*loop, nelson::examples::kBenchProg,
-                                                                         nelson::examples::kBenchVers, netid, registration);
+    const client::RegistrationResult r = client::unregister_service_sync(
+        *loop, nelson::examples::kBenchProg, nelson::examples::kBenchVers, netid, registration);
     if (!r.ok()) core::log(core::LogLevel::warning, client::message(r));
   }
   if (!quiet) {

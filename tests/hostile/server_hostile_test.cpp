@@ -553,8 +553,9 @@ class ServerProcess {
 };
 
 bool ServerProcess::spawn(std::uint16_t port) {
-  std::vector<std::string> args = {NELSON_BENCH_SERVER, "--no-register", "--listen", "tcp://127.0.0.1:" + std::to_string(port),
-                                   "--listen", "udp://127.0.0.1:" + std::to_string(port)};
+  std::vector<std::string> args = {NELSON_BENCH_SERVER, "--no-register",
+                                   "--listen",          "tcp://127.0.0.1:" + std::to_string(port),
+                                   "--listen",          "udp://127.0.0.1:" + std::to_string(port)};
   if (const char* backend = std::getenv("NELSON_HOSTILE_BACKEND"); backend != nullptr && *backend != '\0') {
     args.insert(args.end(), {"--backend", backend});
   }
