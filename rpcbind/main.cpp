@@ -21,6 +21,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -128,9 +129,7 @@ bool clear_stale_socket(const std::string& path, std::string& why) {
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   core::LoopOptions loop_options;
   rpcbind::ServiceOptions service_options;
   std::uint32_t port = nelson::rpcbind::proto::RPCB_PORT;
@@ -265,4 +264,16 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Out of memory at start-up is the only exception possible here: say so instead of aborting.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nelson-rpcbind: %s\n", e.what());
+    return 1;
+  }
 }
