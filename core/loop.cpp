@@ -372,6 +372,9 @@ Result<Listener*> Loop::listen(const Endpoint& endpoint) {
   const int one = 1;
   if (endpoint.transport == Transport::tcp) {
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    // [::] serves IPv6 only, so that 0.0.0.0 on the same port can be a listener of its own
+    // (as rpcbind listens: tcp and tcp6 are separate netids, registered separately).
+    if (endpoint.address.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
   } else {
     // A stale socket file from a previous run would make bind fail; remove only sockets.
     const auto* un = reinterpret_cast<const sockaddr_un*>(endpoint.address.get());
@@ -428,6 +431,7 @@ Result<DatagramSocket*> Loop::open_datagram(const Endpoint& bind_to) {
   if (bind_to.address.family() == AF_INET) ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
   if (bind_to.address.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 #endif
+  if (bind_to.address.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
   if (::bind(fd, bind_to.address.get(), bind_to.address.size()) != 0) {
     const int err = errno;
     ::close(fd);

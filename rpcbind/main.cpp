@@ -42,7 +42,8 @@ int usage(const std::string& why) {
                "nelson-rpcbind: %s\n"
                "usage: nelson-rpcbind [options]\n"
                "  --port N              TCP and UDP port (default 111; 0: an ephemeral port, the same for both)\n"
-               "  --host ADDRESS        IPv4 address to listen on (default 0.0.0.0)\n"
+               "  --host ADDRESS        address to listen on, repeatable (default 0.0.0.0 and ::, the latter\n"
+               "                        skipped where the host has no IPv6)\n"
                "  --unix PATH           UNIX socket (default /run/rpcbind.sock)\n"
                "  --no-unix             no UNIX socket\n"
                "  --unix-only           only the UNIX socket (no TCP, no UDP)\n"
@@ -78,26 +79,39 @@ bool parse_level(std::string_view text, core::LogLevel& level) {
   return true;
 }
 
-// A port free for TCP and UDP alike on `host` (--port 0): TCP picks, UDP must agree; a few tries.
-// The sockets close before the server binds: another process could take the port in between,
-// and listen() then fails with EADDRINUSE (a start-up error, not a silent wrong port).
-std::uint16_t free_port_pair(const core::SocketAddress& host) {
-  for (int attempt = 0; attempt < 32; ++attempt) {
-    const int tcp = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    std::uint16_t port = 0;
-    sockaddr_in a{};
-    std::memcpy(&a, host.get(), sizeof a);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    if (tcp >= 0 && udp >= 0 && ::bind(tcp, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(tcp, reinterpret_cast<sockaddr*>(&a), &len) == 0 &&
-        ::bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-      port = ntohs(a.sin_port);
+// A port free for TCP and UDP alike on every one of `hosts` (--port 0): the kernel picks one for
+// TCP on the first, the others must agree; a few tries. The sockets close before the server
+// binds: another process could take the port in between, and listen() then fails with
+// EADDRINUSE (a start-up error, not a silent wrong port).
+bool bind_both(const core::SocketAddress& host, std::uint16_t& port, std::vector<int>& fds) {
+  core::SocketAddress a = host;
+  auto* p = a.family() == AF_INET ? &reinterpret_cast<sockaddr_in*>(a.get())->sin_port
+                                  : &reinterpret_cast<sockaddr_in6*>(a.get())->sin6_port;
+  *p = htons(port);
+  for (const int type : {SOCK_STREAM, SOCK_DGRAM}) {
+    const int fd = ::socket(a.family(), type | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    fds.push_back(fd);
+    const int one = 1;
+    if (a.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (::bind(fd, a.get(), a.size()) != 0) return false;
+    if (port == 0) {
+      socklen_t len = a.size();
+      if (::getsockname(fd, a.get(), &len) != 0) return false;
+      port = ntohs(*p);
     }
-    if (tcp >= 0) ::close(tcp);
-    if (udp >= 0) ::close(udp);
-    if (port != 0) return port;
+  }
+  return true;
+}
+
+std::uint16_t free_port(const std::vector<core::SocketAddress>& hosts) {
+  for (int attempt = 0; attempt < 32; ++attempt) {
+    std::uint16_t port = 0;
+    std::vector<int> fds;
+    bool ok = true;
+    for (const core::SocketAddress& host : hosts) ok = ok && bind_both(host, port, fds);
+    for (const int fd : fds) ::close(fd);
+    if (ok && port != 0) return port;
   }
   return 0;
 }
@@ -129,11 +143,24 @@ bool clear_stale_socket(const std::string& path, std::string& why) {
   return true;
 }
 
+// Whether this host can have an IPv6 socket on [::] (a kernel booted with ipv6.disable=1, or a
+// container without IPv6, cannot: the default listeners are then IPv4 only).
+bool ipv6_available() {
+  const int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
 int run(int argc, char** argv) {
   core::LoopOptions loop_options;
   rpcbind::ServiceOptions service_options;
   std::uint32_t port = nelson::rpcbind::proto::RPCB_PORT;
-  std::string host = "0.0.0.0";
+  std::vector<std::string> hosts;  // empty: 0.0.0.0, and :: where the host has IPv6
   std::string unix_path = "/run/rpcbind.sock";
   std::string warm_start;
   bool inet = true;
@@ -159,7 +186,7 @@ int run(int argc, char** argv) {
       if (arg == "--port") {
         if (!parse_number(value, port) || port > 65535) return usage("bad port " + std::string(value));
       } else if (arg == "--host") {
-        host = value;
+        hosts.emplace_back(value);
       } else if (arg == "--unix") {
         unix_path = value;
       } else if (arg == "--warm-start") {
@@ -184,16 +211,29 @@ int run(int argc, char** argv) {
 
   std::vector<core::Endpoint> wanted;
   if (inet) {
-    auto probe = core::parse_endpoint("tcp://" + host + ":0");
-    if (!probe || probe->address.family() != AF_INET) return usage("--host must be an IPv4 address: " + host);
-    if (port == 0) {
-      port = free_port_pair(probe->address);
-      if (port == 0) return usage("no port free for both TCP and UDP on " + host);
+    const bool default_hosts = hosts.empty();
+    if (default_hosts) {
+      hosts.emplace_back("0.0.0.0");
+      if (ipv6_available()) hosts.emplace_back("::");
     }
-    for (const char* scheme : {"tcp://", "udp://"}) {
-      auto e = core::parse_endpoint(scheme + host + ":" + std::to_string(port));
-      if (!e) return usage(e.error().message);
-      wanted.push_back(*e);
+    std::vector<core::SocketAddress> addresses;
+    for (const std::string& host : hosts) {
+      const std::string bracketed = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+      auto probe = core::parse_endpoint("tcp://" + bracketed + ":0");
+      if (!probe) return usage("--host " + host + ": " + probe.error().message);
+      addresses.push_back(probe->address);
+    }
+    if (port == 0) {
+      port = free_port(addresses);
+      if (port == 0) return usage("no port free for both TCP and UDP on every --host");
+    }
+    for (const std::string& host : hosts) {
+      const std::string bracketed = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+      for (const char* scheme : {"tcp://", "udp://"}) {
+        auto e = core::parse_endpoint(scheme + bracketed + ":" + std::to_string(port));
+        if (!e) return usage(e.error().message);
+        wanted.push_back(*e);
+      }
     }
   }
   if (!unix_path.empty()) {
