@@ -442,4 +442,37 @@ Result<DatagramSocket*> Loop::open_datagram(const Endpoint& bind_to) {
   return d;
 }
 
+Result<Handle*> Loop::adopt_socket(int fd) {
+  int type = 0;
+  int listening = 0;
+  socklen_t len = sizeof type;
+  if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) return errno_error("adopt socket", errno);
+  SocketAddress local = local_address(fd);
+  const int family = local.family();
+  if (family != AF_INET && family != AF_INET6 && family != AF_UNIX) {
+    return Error{EAFNOSUPPORT, "adopt socket: not an IPv4, IPv6 or UNIX socket"};
+  }
+  ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  if (type == SOCK_DGRAM && family != AF_UNIX) {
+    const int one = 1;
+#ifdef __linux__
+    if (family == AF_INET) ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+    if (family == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+#endif
+    DatagramSocket* d = own(std::make_unique<DatagramSocket>(*this, fd, Endpoint{Transport::udp, local}));
+    if (d == nullptr) return Error{EINVAL, "cannot watch adopted datagram socket"};
+    return static_cast<Handle*>(d);
+  }
+  len = sizeof listening;
+  if (type != SOCK_STREAM || ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) {
+    return Error{EINVAL, "adopt socket: neither a listening stream socket nor a UDP socket"};
+  }
+  Listener* l = own(std::make_unique<Listener>(
+      *this, fd, Endpoint{family == AF_UNIX ? Transport::unix_stream : Transport::tcp, local}));
+  if (l == nullptr) return Error{EINVAL, "cannot watch adopted listener"};
+  backend_->update(*l);
+  return static_cast<Handle*>(l);
+}
+
 }  // namespace nelson::core

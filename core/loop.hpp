@@ -84,6 +84,11 @@ class Loop {
   Result<Listener*> listen(const Endpoint& endpoint);
   Result<Stream*> connect(const Endpoint& endpoint);
   Result<DatagramSocket*> open_datagram(const Endpoint& bind_to);
+  /// Takes over a socket bound (and for streams listening) by someone else — systemd's socket
+  /// activation, inetd, a supervisor: a listening SOCK_STREAM socket (TCP or UNIX) becomes a
+  /// Listener, a SOCK_DGRAM socket (UDP) a DatagramSocket. The loop owns and closes it. An
+  /// error for anything else (a connected stream, another family, not a socket).
+  Result<Handle*> adopt_socket(int fd);
 
   [[nodiscard]] TimerQueue& timers() noexcept { return timers_; }
   [[nodiscard]] SlabPool& pool() noexcept { return pool_; }

@@ -8,7 +8,8 @@
 //   nelson-rpcbind --warm-start /run/rpcbind/nelson.xdr   # keep registrations across restarts
 //
 // It runs in the foreground (systemd's Type=simple; rpcbind/nelson-rpcbind.service) and prints
-// one "listening on ..." line per endpoint and then "ready" on stdout. SIGTERM/SIGINT drain:
+// one "listening on ..." line per endpoint and then "ready" on stdout. Started by systemd with
+// nelson-rpcbind.socket, it serves the sockets it is given (socket activation). SIGTERM/SIGINT drain:
 // stop accepting, answer the calls in flight, remove the UNIX socket, exit 0.
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -20,6 +21,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -143,6 +145,22 @@ bool clear_stale_socket(const std::string& path, std::string& why) {
   return true;
 }
 
+// sd_listen_fds(3), without libsystemd: LISTEN_PID names this process and LISTEN_FDS counts the
+// sockets passed from descriptor 3 on. The variables are removed so children do not inherit them.
+constexpr int kFirstInheritedFd = 3;
+int inherited_sockets() {
+  const char* pid = std::getenv("LISTEN_PID");
+  const char* fds = std::getenv("LISTEN_FDS");
+  int n = 0;
+  long owner = 0;
+  const bool mine = pid != nullptr && fds != nullptr && parse_number(std::string_view(pid), owner) &&
+                    owner == static_cast<long>(::getpid()) && parse_number(std::string_view(fds), n) && n > 0;
+  ::unsetenv("LISTEN_PID");
+  ::unsetenv("LISTEN_FDS");
+  ::unsetenv("LISTEN_FDNAMES");
+  return mine ? n : 0;
+}
+
 // Whether this host can have an IPv6 socket on [::] (a kernel booted with ipv6.disable=1, or a
 // container without IPv6, cannot: the default listeners are then IPv4 only).
 bool ipv6_available() {
@@ -208,6 +226,14 @@ int run(int argc, char** argv) {
   }
   if (!inet && unix_path.empty()) return usage("--unix-only and --no-unix leave nothing to listen on");
   core::set_log_level(level);
+
+  // systemd socket activation: the sockets come from nelson-rpcbind.socket, and --port, --host
+  // and --unix are ignored (the .socket unit says where to listen).
+  const int activated = inherited_sockets();
+  if (activated > 0) {
+    inet = false;
+    unix_path.clear();
+  }
 
   std::vector<core::Endpoint> wanted;
   if (inet) {
@@ -275,6 +301,12 @@ int run(int argc, char** argv) {
   }
 
   std::vector<core::Endpoint> bound;
+  for (int fd = kFirstInheritedFd; fd < kFirstInheritedFd + activated; ++fd) {
+    auto b = srv.adopt(fd);
+    if (!b) return usage("cannot serve on inherited socket " + std::to_string(fd) + ": " + b.error().message);
+    bound.push_back(*b);
+    if (!quiet) std::printf("nelson-rpcbind: listening on %s (socket activation)\n", b->to_string().c_str());
+  }
   for (const core::Endpoint& endpoint : wanted) {
     auto b = srv.listen(endpoint);
     if (!b) return usage("cannot listen on " + endpoint.to_string() + ": " + b.error().message);

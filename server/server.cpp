@@ -76,6 +76,22 @@ core::Result<core::Endpoint> Server::listen(const core::Endpoint& endpoint) {
   return l->endpoint();
 }
 
+core::Result<core::Endpoint> Server::adopt(int fd) {
+  auto handle = loop_->adopt_socket(fd);
+  if (!handle) return handle.error();
+  if ((*handle)->kind() == core::HandleKind::datagram) {
+    auto* s = static_cast<core::DatagramSocket*>(*handle);
+    s->on_datagram = [this](core::DatagramSocket& sock, const core::Datagram& d) { on_datagram(sock, d); };
+    s->start_reading();
+    sockets_.push_back(s);
+    return s->endpoint();
+  }
+  auto* l = static_cast<core::Listener*>(*handle);
+  l->on_accept = [this](core::Stream& stream) { on_accept(stream); };
+  listeners_.push_back(l);
+  return l->endpoint();
+}
+
 // --- stream connections -------------------------------------------------------------------------
 
 namespace {

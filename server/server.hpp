@@ -104,6 +104,10 @@ class Server {
   /// the kernel's choice).
   core::Result<core::Endpoint> listen(const core::Endpoint& endpoint);
 
+  /// Serves on a socket bound by someone else (systemd socket activation: see
+  /// core::Loop::adopt_socket), like listen(). Returns its endpoint.
+  core::Result<core::Endpoint> adopt(int fd);
+
   /// Serves an already-connected stream (socket activation, a socketpair, a test) as if it had
   /// been accepted: limits, stats and drain apply to it.
   void serve(core::Stream& stream) { on_accept(stream); }
