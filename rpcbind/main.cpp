@@ -7,10 +7,11 @@
 //   nelson-rpcbind --port 0 --unix /tmp/rb.sock      # a private one on an ephemeral port
 //   nelson-rpcbind --warm-start /run/rpcbind/nelson.xdr   # keep registrations across restarts
 //
-// It runs in the foreground (systemd's Type=simple; rpcbind/nelson-rpcbind.service) and prints
-// one "listening on ..." line per endpoint and then "ready" on stdout. Started by systemd with
-// nelson-rpcbind.socket, it serves the sockets it is given (socket activation). SIGTERM/SIGINT drain:
-// stop accepting, answer the calls in flight, remove the UNIX socket, exit 0.
+// It runs in the foreground (rpcbind/nelson-rpcbind.service: systemd's Type=notify, READY=1
+// once it serves) and prints one "listening on ..." line per endpoint, then "ready", on stdout.
+// Started by systemd with nelson-rpcbind.socket, it serves the sockets it is handed (socket
+// activation). SIGTERM/SIGINT drain: stop accepting, answer the calls in flight, remove the UNIX
+// socket, exit 0.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "core/loop.hpp"
+#include "core/service_manager.hpp"
 #include "rpcbind/service.hpp"
 #include "rpcbind/warm_start.hpp"
 #include "server/server.hpp"
@@ -324,7 +326,10 @@ int run(int argc, char** argv) {
   (void)service.table().unset(nelson::rpcbind::proto::RPCBPROG, 4, "", rpcbind::kSuperuser);
   service.register_self(bound);
 
-  if (auto signals = srv.drain_on_signals(); !signals) return usage(signals.error().message);
+  // SIGTERM/SIGINT drain; the supervisor hears of it first (systemd's Type=notify).
+  auto signals = srv.drain_on_signals([] { (void)core::notify_service_manager("STOPPING=1"); });
+  if (!signals) return usage(signals.error().message);
+  (void)core::notify_service_manager("READY=1\nSTATUS=serving " + std::to_string(bound.size()) + " endpoints");
   if (!quiet) {
     std::printf("nelson-rpcbind: ready (backend %s)\n", std::string(core::to_string(loop->backend_kind())).c_str());
     std::fflush(stdout);

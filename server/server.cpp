@@ -300,13 +300,14 @@ void Server::on_datagram(core::DatagramSocket& socket, const core::Datagram& dat
 
 // --- drain --------------------------------------------------------------------------------------
 
-core::Result<bool> Server::drain_on_signals() {
-  auto handler = [this](int signo) {
+core::Result<bool> Server::drain_on_signals(std::function<void()> on_first_signal) {
+  auto handler = [this, on_first_signal = std::move(on_first_signal)](int signo) {
     if (draining_) {
       core::log(core::LogLevel::warning, "server: second signal, stopping now");
       loop_->stop();
       return;
     }
+    if (on_first_signal) on_first_signal();
     core::log(core::LogLevel::info, std::string("server: ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
                                         ", draining (deadline " +
                                         std::to_string(options_.limits.drain_deadline.count()) + " ms)");

@@ -116,8 +116,8 @@ class Server {
   /// limits.drain_deadline; then closes what is left), then calls `done`.
   void drain(std::function<void()> done);
   /// SIGTERM and SIGINT start drain() and stop the loop when it is done; a second signal stops
-  /// the loop at once.
-  core::Result<bool> drain_on_signals();
+  /// the loop at once. `on_first_signal` runs as the drain starts (e.g. to tell systemd).
+  core::Result<bool> drain_on_signals(std::function<void()> on_first_signal = {});
   [[nodiscard]] bool draining() const noexcept { return draining_; }
 
   [[nodiscard]] const ServerStats& stats() const noexcept;

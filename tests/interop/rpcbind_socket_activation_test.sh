@@ -3,20 +3,38 @@
 # from 3 on), as systemd starts it with rpcbind/nelson-rpcbind.socket: a listening TCP socket, a
 # UDP socket and a listening UNIX socket, bound by the "supervisor" (python3 here) on a free port,
 # are adopted — no --port or --unix — and answer GETADDR over each; the UNIX socket file is left
-# to its owner at exit.
+# to its owner at exit. The daemon also speaks sd_notify: READY=1 once it serves, STOPPING=1 when
+# SIGTERM starts the drain, as datagrams to $NOTIFY_SOCKET.
 #   rpcbind_socket_activation_test.sh PATH/TO/nelson-rpcbind PATH/TO/nelson-interop-lookup
 set -euo pipefail
 rpcbind=$1
 lookup=$2
 command -v python3 >/dev/null || { echo "skipped: python3 is not installed"; exit 77; }
 tmp=$(mktemp -d)
-pid=''
+pid='' listener=''
 cleanup() {
   [[ -z $pid ]] || kill -KILL "$pid" 2>/dev/null || true
+  [[ -z $listener ]] || kill -KILL "$listener" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# The supervisor's notification socket: every datagram, one per line.
+python3 - "$tmp/notify.sock" >"$tmp/notify" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+while True:
+    try:
+        print(s.recv(4096).decode().replace("\n", " "), flush=True)
+    except socket.timeout:
+        break
+PY
+listener=$!
+for _ in $(seq 100); do [[ -S $tmp/notify.sock ]] && break; sleep 0.05; done
+export NOTIFY_SOCKET=$tmp/notify.sock
 
 python3 - "$rpcbind" "$tmp" >"$tmp/out" 2>&1 <<'PY' &
 import os, socket, sys
@@ -70,5 +88,9 @@ kill -TERM "$pid"
 wait "$pid" || { echo "FAIL  exit status $? after SIGTERM"; failures=$((failures + 1)); }
 pid=''
 [[ -S $tmp/rpcbind.sock ]] || { echo "FAIL  the activated UNIX socket file was removed (it is the supervisor's)"; failures=$((failures + 1)); }
+for _ in $(seq 100); do grep -q STOPPING=1 "$tmp/notify" && break; sleep 0.05; done
+echo "sd_notify: $(tr '\n' '|' <"$tmp/notify")"
+grep -q '^READY=1 STATUS=serving 3 endpoints' "$tmp/notify" || { echo "FAIL  no READY=1"; failures=$((failures + 1)); }
+grep -q '^STOPPING=1' "$tmp/notify" || { echo "FAIL  no STOPPING=1"; failures=$((failures + 1)); }
 ((failures == 0)) || exit 1
 echo "socket activation: ok"
