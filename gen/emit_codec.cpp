@@ -48,6 +48,8 @@ class CodecWriter {
 
   // One item of type `t`: an expression.
   [[nodiscard]] std::string put_item(const TypeSpec& t, const std::string& e, const std::string& x) const {
+    // A procedure's bare `string` argument or result: unbounded, as rpcgen's xdr_wrapstring.
+    if (t.kind == TypeSpec::Kind::builtin && t.builtin == Builtin::string) return e + ".put_string(" + x + ")";
     if (t.kind == TypeSpec::Kind::builtin) {
       const char* put = put_builtin(t.builtin);
       return put == nullptr ? std::string() : e + "." + put + "(" + x + ")";
@@ -62,6 +64,7 @@ class CodecWriter {
   }
 
   [[nodiscard]] std::string get_item(const TypeSpec& t, const std::string& d, const std::string& x) const {
+    if (t.kind == TypeSpec::Kind::builtin && t.builtin == Builtin::string) return d + ".get_string(" + x + ")";
     if (t.kind == TypeSpec::Kind::builtin) {
       const char* put = put_builtin(t.builtin);
       return put == nullptr ? std::string("true") : d + ".get" + std::string(put).substr(3) + "(" + x + ")";

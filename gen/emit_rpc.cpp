@@ -177,7 +177,7 @@ class RpcWriter {
   // Small values (numbers, bools, enums) are passed by value; the rest by const reference.
   [[nodiscard]] bool by_value(const TypeSpec& t) const {
     const TypeSpec& r = model_.resolve(t);
-    if (r.kind == TypeSpec::Kind::builtin) return r.builtin != Builtin::quadruple;
+    if (r.kind == TypeSpec::Kind::builtin) return r.builtin != Builtin::quadruple && r.builtin != Builtin::string;
     return r.kind == TypeSpec::Kind::named && r.origin == TypeSpec::Origin::file &&
            model_.kind(r.name) == CppModel::Kind::enum_;
   }

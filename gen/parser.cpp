@@ -247,7 +247,7 @@ class Parser {
       while (accept(TokenKind::comma)) {
         TypeSpec arg;
         if (tok_.kind == TokenKind::kw_void) return syntax_error("'void' must be the only argument");
-        if (!parse_type_spec(arg)) return false;
+        if (!parse_result_or_argument(arg, "an argument type")) return false;
         proc.arguments.push_back(std::move(arg));
       }
     } else if (tok_.kind == TokenKind::comma) {
@@ -258,10 +258,12 @@ class Parser {
   }
 
   bool parse_result_or_argument(TypeSpec& type, std::string_view what) {
-    if (tok_.kind == TokenKind::kw_void) {
+    // `void`, and as rpcgen accepts, a bare `string`: a string of any length (rpcgen's C passes
+    // it as char * through xdr_wrapstring). Other arguments and results are type specifiers.
+    if (tok_.kind == TokenKind::kw_void || tok_.kind == TokenKind::kw_string) {
       type.location = tok_.location;
       type.kind = TypeSpec::Kind::builtin;
-      type.builtin = Builtin::void_;
+      type.builtin = tok_.kind == TokenKind::kw_void ? Builtin::void_ : Builtin::string;
       advance();
       return true;
     }
