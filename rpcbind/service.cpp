@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <utility>
 
 #include "rpc/universal_address.hpp"
@@ -423,7 +424,13 @@ Status Service::getstat(proto::rpcb_stat_byvers& result) {
 client::Client* Service::forwarder(const core::SocketAddress& to) {
   const std::string key = to.to_string();
   if (auto it = forwarders_.find(key); it != forwarders_.end()) return it->second.get();
-  if (forwarders_.size() >= options_.limits.max_entries) return nullptr;
+  if (forwarders_.size() >= options_.limits.max_entries) {
+    // Full: close the sockets with nothing in flight. Targets come and go (a restarted service
+    // registers a new port), so without this every address ever forwarded to kept its socket,
+    // and once max_entries of them had been seen no indirect call could be forwarded again.
+    std::erase_if(forwarders_, [](const auto& f) { return f.second->pending() == 0; });
+    if (forwarders_.size() >= options_.limits.max_entries) return nullptr;
+  }
   auto created = client::Client::create(*loop_, core::Endpoint{core::Transport::udp, to});
   if (!created) return nullptr;
   return forwarders_.emplace(key, std::move(*created)).first->second.get();

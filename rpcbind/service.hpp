@@ -121,7 +121,8 @@ class Service {
   std::unique_ptr<Pmap> pmap_;
   std::unique_ptr<Rpcb3> rpcb3_;
   std::unique_ptr<Rpcb4> rpcb4_;
-  std::map<std::string, std::unique_ptr<client::Client>> forwarders_;  // by target address
+  // UDP clients by target address; at most limits.max_entries, idle ones closed when full.
+  std::map<std::string, std::unique_ptr<client::Client>> forwarders_;
   std::size_t indirect_in_flight_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // forwarded replies check it
   core::RateLimitedLog refused_log_;

@@ -96,14 +96,15 @@ core::Result<core::Endpoint> Server::adopt(int fd) {
 
 namespace {
 
-// The client address the DRC keys on for a stream: the peer without its port, because a client
-// that reconnects after a reset (and resends) does so from a new port.
+// The local end of a connected socket (what CallerInfo::local reports); family 0 if unknown.
 core::SocketAddress local_end(int fd) {
   core::SocketAddress a;
   if (::getsockname(fd, a.get(), a.size_ptr()) != 0) a.set_size(0);
   return a;
 }
 
+// The client address the DRC keys on for a stream: the peer without its port, because a client
+// that reconnects after a reset (and resends) does so from a new port.
 core::SocketAddress without_port(const core::SocketAddress& peer) {
   core::SocketAddress a = peer;
   if (a.family() == AF_INET) reinterpret_cast<sockaddr_in*>(a.get())->sin_port = 0;
