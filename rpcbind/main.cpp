@@ -56,6 +56,8 @@ int usage(const std::string& why) {
                "  --max-stat-keys N     lookup keys GETSTAT counts (default 256)\n"
                "  --unix-set-only       SET/UNSET only from UNIX-socket peers (not from loopback TCP/UDP)\n"
                "  --allow-indirect      forward CALLIT/BCAST/INDIRECT over UDP (off: they amplify attacks)\n"
+               "  --allow-remote-udp-lists  answer DUMP/GETADDRLIST/GETSTAT over UDP to remote callers\n"
+               "                        (off: a forged datagram would make us a reflector; TCP always works)\n"
                "  --backend auto|io_uring|epoll|kqueue|select\n"
                "  --log-level debug|info|warning|error (default info)\n"
                "  --quiet               no start-up lines\n",
@@ -198,6 +200,8 @@ int run(int argc, char** argv) {
       service_options.policy.allow_loopback = false;
     } else if (arg == "--allow-indirect") {
       service_options.policy.allow_indirect = true;
+    } else if (arg == "--allow-remote-udp-lists") {
+      service_options.policy.allow_remote_udp_lists = true;
     } else if (i + 1 >= argc) {
       return usage("missing value after " + std::string(arg) + " (or unknown option)");
     } else {

@@ -81,6 +81,13 @@ Verdict may_map(const PolicyOptions& options, std::string_view owner, std::strin
   return {true, {}};
 }
 
+Verdict may_list(const PolicyOptions& options, const Caller& caller) noexcept {
+  if (caller.transport != core::Transport::udp || options.allow_remote_udp_lists || is_loopback(caller.peer)) {
+    return {true, {}};
+  }
+  return {false, "lists are not sent over UDP to remote callers (reflection)"};
+}
+
 Verdict may_forward(const PolicyOptions& options, const Caller& caller, std::uint32_t prog,
                     std::uint32_t proc) noexcept {
   if (!options.allow_indirect) return {false, "indirect calls are disabled"};

@@ -22,6 +22,11 @@
 //      When on: only over UDP (as rpcbind), procedure 0 always, and never to the programs
 //      rpcbind's check_callit denies (rpcbind itself, NFS, MOUNT's MNT/UMNT, YP's map reads,
 //      YPBIND's SETDOM, YPPASSWD, RQUOTA).
+//   5. The lists (DUMP of every version, GETADDRLIST, GETSTAT) are answered over UDP to local
+//      callers only (allow_remote_udp_lists, default off), where rpcbind answers anyone: a
+//      40-byte datagram with a forged source gets a reply of kilobytes sent to the victim, the
+//      7-28x reflection that made open portmappers a DDoS amplifier. Over TCP (what `rpcinfo -p`
+//      and `rpcinfo -s` use) the handshake proves the source, and they are answered as before.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +46,8 @@ struct PolicyOptions {
   bool privileged_ports_need_superuser = true;
   /// Rule 4: forward CALLIT/BCAST/INDIRECT at all.
   bool allow_indirect = false;
+  /// Rule 5: answer DUMP, GETADDRLIST and GETSTAT over UDP to non-local callers.
+  bool allow_remote_udp_lists = false;
 };
 
 /// Who sent a call: its transport, its address (TCP/UDP), and for a UNIX-socket peer the
@@ -71,6 +78,8 @@ struct Verdict {
 /// `uaddr` of a netid of `family` (AF_INET/AF_INET6: its port; others have no port)?
 [[nodiscard]] Verdict may_map(const PolicyOptions& options, std::string_view owner, std::string_view uaddr,
                               int family) noexcept;
+/// Rule 5: may a list (DUMP, GETADDRLIST, GETSTAT) be sent to `caller`?
+[[nodiscard]] Verdict may_list(const PolicyOptions& options, const Caller& caller) noexcept;
 /// Rule 4: may an indirect call to (prog, proc) from `caller` be forwarded?
 [[nodiscard]] Verdict may_forward(const PolicyOptions& options, const Caller& caller, std::uint32_t prog,
                                   std::uint32_t proc) noexcept;

@@ -32,7 +32,9 @@ class Service::Pmap final : public proto::PMAPVERS_service {
   Status pmapproc_getport(Call& call, const proto::mapping& m, std::uint32_t& result) override {
     return count(3), s_.pmap_getport(call, m, result);
   }
-  Status pmapproc_dump(Call&, proto::pmaplist_ptr& result) override { return count(4), s_.pmap_dump(result); }
+  Status pmapproc_dump(Call& call, proto::pmaplist_ptr& result) override {
+    return count(4), s_.may_list(call, "PMAP DUMP") ? s_.pmap_dump(result) : Status::dropped;
+  }
   Status pmapproc_callit(Call& call, const proto::call_args& a, proto::call_result&) override {
     return count(5), s_.forward(call, 2, Indirect::callit, a.prog, a.vers, a.proc, a.args);
   }
@@ -57,7 +59,9 @@ class RpcbCommon : public Skeleton {
   Status rpcbproc_getaddr(Call& call, const proto::rpcb& r, proto::rpcb_uaddr& result) override {
     return count(3), s_.getaddr(call, kVersion, r, false, result);
   }
-  Status rpcbproc_dump(Call&, proto::rpcblist_ptr& result) override { return count(4), s_.dump(result); }
+  Status rpcbproc_dump(Call& call, proto::rpcblist_ptr& result) override {
+    return count(4), s_.may_list(call, "DUMP") ? s_.dump(result) : Status::dropped;
+  }
   Status rpcbproc_gettime(Call&, std::uint32_t& result) override { return count(6), s_.gettime(result); }
   Status rpcbproc_uaddr2taddr(Call& call, const proto::rpcb_uaddr& u, proto::netbuf& result) override {
     return count(7), s_.uaddr2taddr(call, u, result);
@@ -92,9 +96,11 @@ class Service::Rpcb4 final : public RpcbCommon<proto::RPCBVERS4_service, 4> {
     return count(10), s_.forward(call, 4, Indirect::indirect, a.prog, a.vers, a.proc, a.args);
   }
   Status rpcbproc_getaddrlist(Call& call, const proto::rpcb& r, proto::rpcb_entry_list_ptr& result) override {
-    return count(11), s_.getaddrlist(call, r, result);
+    return count(11), s_.may_list(call, "GETADDRLIST") ? s_.getaddrlist(call, r, result) : Status::dropped;
   }
-  Status rpcbproc_getstat(Call&, proto::rpcb_stat_byvers& result) override { return count(12), s_.getstat(result); }
+  Status rpcbproc_getstat(Call& call, proto::rpcb_stat_byvers& result) override {
+    return count(12), s_.may_list(call, "GETSTAT") ? s_.getstat(result) : Status::dropped;
+  }
 };
 
 // --- helpers --------------------------------------------------------------------------------------
@@ -229,6 +235,17 @@ bool Service::may_change(const Call& call, std::string_view what) {
     refused_log_.log(core::LogLevel::warning, "rpcbind: refused " + std::string(what) + " from " +
                                                   (peer != nullptr ? peer->to_string() : std::string("?")) + ": " +
                                                   std::string(verdict.reason));
+  }
+  return verdict.allowed;
+}
+
+bool Service::may_list(const Call& call, std::string_view what) {
+  const Verdict verdict = rpcbind::may_list(options_.policy, caller_of(call));
+  if (!verdict) {
+    const auto* peer = call.caller().peer;
+    refused_log_.log(core::LogLevel::info, "rpcbind: no answer to " + std::string(what) + " from " +
+                                               (peer != nullptr ? peer->to_string() : std::string("?")) + ": " +
+                                               std::string(verdict.reason));
   }
   return verdict.allowed;
 }

@@ -23,6 +23,8 @@
 //     reflector), INDIRECT with AUTH_TOOWEAK. When allowed, the call is forwarded over UDP to
 //     the program's registered UDP address, at most ServiceOptions::max_indirect_in_flight at
 //     once, each for at most indirect_timeout.
+//   - DUMP, GETADDRLIST and GETSTAT get no answer over UDP from a non-local caller (policy rule
+//     5: a forged 40-byte datagram must not make us send kilobytes to its victim).
 //   - Every call is counted for GETSTAT (rpcbind::Stats), bounded.
 #pragma once
 
@@ -103,6 +105,8 @@ class Service {
   server::Status forward(server::Call& call, std::uint32_t version, Indirect kind, std::uint32_t prog,
                          std::uint32_t vers, std::uint32_t proc, std::span<const std::byte> args);
   void count_call(std::uint32_t version, std::uint32_t proc) noexcept { stats_.count_call(version, proc); }
+  /// Policy rule 5: false (and a log line) when a list must not go to this caller over UDP.
+  [[nodiscard]] bool may_list(const server::Call& call, std::string_view what);
 
  private:
   class Pmap;

@@ -78,6 +78,21 @@ TEST(Policy, PrivilegedPortsNeedTheSuperuser) {
   EXPECT_TRUE(may_map(lax, "1000", "0.0.0.0.0.111", AF_INET));
 }
 
+TEST(Policy, ListsGoOverUdpToLocalCallersOnly) {
+  const PolicyOptions defaults;
+  EXPECT_TRUE(may_list(defaults, inet("udp://127.0.0.1:5000")));
+  EXPECT_TRUE(may_list(defaults, inet("udp://[::1]:5000")));
+  EXPECT_TRUE(may_list(defaults, inet("tcp://10.0.0.1:5000")));  // TCP: the handshake proves the source
+  EXPECT_TRUE(may_list(defaults, unix_peer(1000)));
+  const Verdict remote = may_list(defaults, inet("udp://10.0.0.1:5000"));
+  EXPECT_FALSE(remote);
+  EXPECT_NE(remote.reason.find("reflection"), std::string_view::npos);
+  EXPECT_FALSE(may_list(defaults, inet("udp://[2001:db8::1]:5000")));
+  PolicyOptions open;
+  open.allow_remote_udp_lists = true;
+  EXPECT_TRUE(may_list(open, inet("udp://10.0.0.1:5000")));
+}
+
 TEST(Policy, IndirectCallsOffByDefault) {
   const PolicyOptions defaults;
   const Verdict v = may_forward(defaults, inet("udp://127.0.0.1:5000"), 100024, 0);

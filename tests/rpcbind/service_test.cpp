@@ -6,6 +6,7 @@
 // merge_address() and arrival_netid().
 #include "rpcbind/service.hpp"
 
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -106,6 +107,23 @@ core::SocketAddress address(std::string_view endpoint) { return core::parse_endp
 
 // What a UNIX-socket caller's registrations are owned by: this process's uid, or the superuser.
 std::string unix_owner() { return ::getuid() == 0 ? std::string(kSuperuser) : std::to_string(::getuid()); }
+
+// A non-loopback IPv4 address of this host ("10.0.0.5"), or "" when it has none: a caller from
+// it is not local, though it is on this machine.
+std::string non_loopback_ipv4() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return {};
+  std::string found;
+  for (const ifaddrs* at = list; at != nullptr && found.empty(); at = at->ifa_next) {
+    if (at->ifa_addr == nullptr || at->ifa_addr->sa_family != AF_INET) continue;
+    const core::SocketAddress a(at->ifa_addr, sizeof(sockaddr_in));
+    if (is_loopback(a)) continue;
+    found = a.to_string();
+    found = found.substr(0, found.rfind(':'));
+  }
+  ::freeifaddrs(list);
+  return found;
+}
 
 class RpcbindService : public ::testing::Test {
  protected:
@@ -828,6 +846,33 @@ TEST(ArrivalNetid, TheTransportAndTheFamilyOfTheAddressReached) {
   caller.transport = core::Transport::unix_stream;
   caller.local = &v6;
   EXPECT_EQ(arrival_netid(caller), "local");
+}
+
+TEST_F(RpcbindService, ListsGoOverUdpToLocalCallersOnly) {
+  const std::string host = non_loopback_ipv4();
+  if (host.empty()) GTEST_SKIP() << "this host has no non-loopback IPv4 address";
+  for (const bool allowed : {false, true}) {
+    SCOPED_TRACE(allowed ? "allow_remote_udp_lists" : "default");
+    TearDown();
+    SetUp();
+    ServiceOptions options;
+    options.policy.allow_remote_udp_lists = allowed;
+    start(options);
+    auto remote = server_->listen(*core::parse_endpoint("udp://" + host + ":0"));
+    ASSERT_TRUE(remote) << remote.error().message;
+    auto c = connect(*remote);
+    ASSERT_TRUE(c);
+    proto::RPCBVERS4_client quiet(*c, kSilent);
+    // Small answers go to anyone; the lists, whose replies outgrow the question many times,
+    // only when allowed (or over TCP, or to a loopback caller).
+    EXPECT_TRUE(v4(*c).rpcbproc_getaddr_sync(reg(proto::RPCBPROG, 4, "udp")).ok());
+    EXPECT_EQ(quiet.rpcbproc_dump_sync().ok(), allowed);
+    EXPECT_EQ(quiet.rpcbproc_getaddrlist_sync(reg(proto::RPCBPROG, 4, "udp")).ok(), allowed);
+    EXPECT_EQ(quiet.rpcbproc_getstat_sync().ok(), allowed);
+    EXPECT_EQ(proto::PMAPVERS_client(*c, kSilent).pmapproc_dump_sync().ok(), allowed);
+    EXPECT_TRUE(v4(*udp_).rpcbproc_dump_sync().ok());  // loopback
+    EXPECT_TRUE(v4(*tcp_).rpcbproc_dump_sync().ok());
+  }
 }
 
 }  // namespace
