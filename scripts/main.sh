@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build the release preset, then dynamic binding end to
 # end: nelson-rpcbind (port 111, or its own port when 111 is taken), nelson-bench-server
-# registering with it, nelson-load finding the server through it (bench/run_rpcbind_demo.sh).
+# registering with it, nelson-load finding the server through it (bench/run_rpcbind_demo.sh), and
+# nelson-rpcbind against the system's rpcbind under the same load (bench/run_rpcbind_bench.sh).
 # Then start each ONC RPC
 # server built from examples/bench.x (nelson on epoll and io_uring, the libtirpc baseline, the
 # bare-epoll floor) and drive it with nelson-load, pinned to separate cores: a table of calls/s,
@@ -18,6 +19,9 @@ cmake --build --preset release
 export DURATION=${DURATION:-2} ROUNDS=${ROUNDS:-1}
 echo "== dynamic binding: nelson-rpcbind, nelson-bench-server registered with it, nelson-load finding it by program number"
 bash bench/run_rpcbind_demo.sh build/release
+echo
+echo "== portmapper under load: nelson-rpcbind vs the system's rpcbind (GETADDR, GETPORT; 100 registrations)"
+bash bench/run_rpcbind_bench.sh build/release
 echo
 echo "== ONC RPC servers under the same load (nelson-load): nelson vs libtirpc vs the kernel-only floor"
 LOAD=nelson-load bash bench/run_rpc_bench.sh build/release 2>/dev/null
