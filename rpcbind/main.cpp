@@ -291,8 +291,13 @@ int run(int argc, char** argv) {
       core::log(core::LogLevel::warning,
                 "nelson-rpcbind: ignoring warm-start file " + warm_start + ": " + loaded.error().message);
     } else {
+      // Not the portmapper's own registrations of last time (another port, maybe, or another
+      // socket): register_self() below says where it listens now. Nor are they counted.
       std::size_t restored = 0;
-      for (const auto& entry : loaded->entries) restored += rpcbind::succeeded(service.table().set(entry)) ? 1 : 0;
+      for (const auto& entry : loaded->entries) {
+        if (entry.prog == nelson::rpcbind::proto::RPCBPROG && entry.vers >= 2 && entry.vers <= 4) continue;
+        restored += rpcbind::succeeded(service.table().set(entry)) ? 1 : 0;
+      }
       if (loaded->found) {
         core::log(core::LogLevel::info,
                   "nelson-rpcbind: restored " + std::to_string(restored) + " registrations from " + warm_start);
@@ -323,11 +328,6 @@ int run(int argc, char** argv) {
     bound.push_back(*b);
     if (!quiet) std::printf("nelson-rpcbind: listening on %s\n", b->to_string().c_str());
   }
-  // Warm-start entries came first: a restored registration of the portmapper itself (another
-  // port last time) is replaced by where it listens now.
-  (void)service.table().unset(nelson::rpcbind::proto::RPCBPROG, 2, "", rpcbind::kSuperuser);
-  (void)service.table().unset(nelson::rpcbind::proto::RPCBPROG, 3, "", rpcbind::kSuperuser);
-  (void)service.table().unset(nelson::rpcbind::proto::RPCBPROG, 4, "", rpcbind::kSuperuser);
   service.register_self(bound);
 
   // SIGTERM/SIGINT drain; the supervisor hears of it first (systemd's Type=notify).
