@@ -7,8 +7,10 @@
 #
 #   . "$(dirname "$0")/netns_rpcbind.sh"
 #   netns_enter "$0" "$@"     # outside: checks, then re-runs the script inside the namespaces
+#                             # (the tools it needs: $netns_tools, default "rpcinfo rpcbind unshare mount")
 #   netns_setup               # inside: $netns_tmp, the private /run, loopback, cleanup on exit
 #   rpcbind_start             # rpcbind -f -w, once `rpcinfo -p` answers ($rpcbind_pid)
+#   nelson_rpcbind_start BIN [ARGS...]   # or nelson-rpcbind in its place (port 111, /run/rpcbind.sock)
 #   netns_track PID           # killed on exit unless netns_untrack PID (after waiting for it)
 #   rpcbind_log               # its output, for a failure report
 
@@ -23,7 +25,8 @@ netns_enter() {
   [ "${NELSON_INTEROP_IN_NETNS:-}" = 1 ] && return 0
   [ "$(id -u)" -eq 0 ] || skip "needs root (private network namespace, rpcbind on port 111)"
   local tool
-  for tool in rpcinfo rpcbind unshare mount; do
+  # shellcheck disable=SC2086 # a list of words
+  for tool in ${netns_tools:-rpcinfo rpcbind unshare mount}; do
     command -v "$tool" >/dev/null || skip "$tool is not installed"
   done
   unshare -n -m true 2>/dev/null || skip "unshare -n -m is refused here"
@@ -74,6 +77,24 @@ rpcbind_start() {
     sleep 0.05
   done
   echo "rpcbind did not start:"
+  cat "$netns_tmp/rpcbind.log"
+  exit 1
+}
+
+# nelson-rpcbind instead of the system's rpcbind, where rpcbind would listen (port 111 and
+# /run/rpcbind.sock, its defaults), once `rpcinfo -p` answers; its output in the same log.
+nelson_rpcbind_start() {
+  local bin=$1
+  shift
+  "$bin" "$@" >"$netns_tmp/rpcbind.log" 2>&1 &
+  rpcbind_pid=$!
+  netns_track "$rpcbind_pid"
+  for _ in $(seq 400); do
+    grep -qs '^nelson-rpcbind: ready' "$netns_tmp/rpcbind.log" && rpcinfo -p 127.0.0.1 >/dev/null 2>&1 && return 0
+    kill -0 "$rpcbind_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "nelson-rpcbind did not start:"
   cat "$netns_tmp/rpcbind.log"
   exit 1
 }
