@@ -114,7 +114,7 @@ check ok "^ +100000 +4 +tcp +111 +portmapper$" rpcinfo -p 127.0.0.1
 check ok "^ +$prog +1 +tcp +$tcp_port *$" rpcinfo -p 127.0.0.1
 check ok "^ +$prog +1 +udp +$udp_port *$" rpcinfo -p 127.0.0.1
 check ok "^ +$prog +1 +(tcp,udp|udp,tcp) +- +superuser$" rpcinfo -s 127.0.0.1
-check ok "^ +100000 +4,3,2 +[a-z,]*local[a-z,]* +portmapper +superuser$" rpcinfo -s 127.0.0.1
+check ok "^ +100000 +4,3,2 +[a-z0-9,]*local[a-z0-9,]* +portmapper +superuser$" rpcinfo -s 127.0.0.1
 check ok "^ +$prog +1 +udp +$udp_uaddr +- +superuser$" rpcinfo 127.0.0.1
 check ok "^program $prog version 1 ready and waiting$" rpcinfo -T tcp 127.0.0.1 "$prog" 1
 check ok "^program $prog version 1 ready and waiting$" rpcinfo -T udp 127.0.0.1 "$prog" 1
