@@ -49,8 +49,9 @@ struct LoopStats {
   std::uint64_t iterations = 0;
   std::uint64_t bytes_read = 0;
   std::uint64_t bytes_written = 0;
-  std::uint64_t write_calls = 0;     // writev/sendmsg calls or send submissions
-  std::uint64_t accept_refused = 0;  // connections closed at once for lack of descriptors
+  std::uint64_t write_calls = 0;       // writev/sendmsg calls or send submissions
+  std::uint64_t accept_refused = 0;    // connections closed at once for lack of descriptors
+  std::uint64_t datagrams_copied = 0;  // io_uring: delivered as a copy, the ring nearly all held by users
 };
 
 namespace loop_testing {

@@ -80,6 +80,9 @@ constexpr std::size_t kMaxRingBytes = std::size_t{16} * 1024 * 1024;  // cap of 
 constexpr unsigned kDatagramBuffers = 64;
 constexpr unsigned short kStreamGroup = 0;
 constexpr unsigned short kDatagramGroup = 1;
+// Ring buffers kept for the kernel: below this many, received datagrams are delivered as copies
+// (see on_datagram), so users holding datagrams cannot stop UDP.
+constexpr std::size_t kDatagramReserve = 8;
 constexpr std::size_t kMaxDatagram = 65536;   // payload room, as the readiness backend
 constexpr std::size_t kDatagramControl = 64;  // room for one IP_PKTINFO or IPV6_PKTINFO
 constexpr std::size_t kMaxIov = 64;           // iovecs per send, as the readiness backend's writev
@@ -301,6 +304,7 @@ class UringBackend final : public Backend {
   void on_accept(Listener& l, const Completion& c) noexcept;
   bool refuse_connection(Listener& l) noexcept;
   void on_datagram(DatagramSocket& d, const Completion& c) noexcept;
+  void copy_out_of_ring(Slice& data) noexcept;
   void on_watcher(Watcher& w, const Completion& c) noexcept;
   ZcRecord* take_record() noexcept;
   void release_record(ZcRecord* record) noexcept;
@@ -1009,11 +1013,24 @@ void UringBackend::on_datagram(DatagramSocket& d, const Completion& c) noexcept 
       const unsigned length = io_uring_recvmsg_payload_length(out, c.res, &dgram_msg_);
       const auto offset = static_cast<std::uint32_t>(payload - slab->data());
       dg.data = Slice{std::move(slab), offset, length};
+      // A user may keep a datagram as long as it likes (a server keeps a deferred call's bytes
+      // until it answers): enough of them would pin every ring buffer and stop UDP for the whole
+      // loop. With few buffers left, the user gets a copy in a slab of the loop's pool and the
+      // ring buffer goes back at once.
+      if (dgram_ring_.in_ring() < kDatagramReserve) copy_out_of_ring(dg.data);
       loop_.stats().bytes_read += length;
       if (d.on_datagram) d.on_datagram(d, dg);
     }
   }
   if (over) apply(d);
+}
+
+void UringBackend::copy_out_of_ring(Slice& data) noexcept {
+  SlabRef copy = loop_.pool().acquire();
+  if (!copy || copy->capacity() < data.length) return;  // no room: the ring buffer it is
+  std::memcpy(copy->data(), data.data(), data.length);
+  data = Slice{std::move(copy), 0, data.length};  // the ring slab's last reference goes here
+  ++loop_.stats().datagrams_copied;
 }
 
 void UringBackend::on_watcher(Watcher& w, const Completion& c) noexcept {

@@ -54,11 +54,10 @@ struct ServiceOptions {
   PolicyOptions policy{};
   TableLimits limits{};
   /// Indirect calls (CALLIT/BCAST/INDIRECT, when policy.allow_indirect) forwarded at once;
-  /// more are refused as if forwarding had failed. Each keeps the datagram it came in until it
-  /// is answered (server::Server::defer), and the io_uring backend receives datagrams into a
-  /// ring of 64 buffers (core/uring_backend.cpp, kDatagramBuffers): at 64 forwards in flight
-  /// the portmapper would read no UDP at all until one ended, up to indirect_timeout later. So
-  /// half of them at most, leaving the rest for the calls that are answered at once.
+  /// more are refused as if forwarding had failed. Each keeps the datagram it came in (and a
+  /// forwarding socket) until it is answered, up to indirect_timeout: 32 bounds what a flood of
+  /// forwards to a silent port can hold. (At 64 the io_uring backend once stopped reading UDP,
+  /// every ring buffer held; it now copies datagrams out of the ring when few buffers are left.)
   std::size_t max_indirect_in_flight = 32;
   /// How long a forwarded call may take (retransmitted every second over UDP meanwhile).
   std::chrono::milliseconds indirect_timeout{std::chrono::seconds(3)};
