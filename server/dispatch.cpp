@@ -1,6 +1,7 @@
 // The path of one call: decode the header, authenticate, route, consult the duplicate-request
 // cache, run the handler, encode the reply where it goes. Also asynchronous completion
 // (ReplyHandle) and call deadlines.
+#include <cstring>
 #include <new>
 #include <string>
 #include <type_traits>
@@ -289,6 +290,17 @@ bool Server::emit(ReplyTarget& target, ReplyKind kind, ResultsWriter results, st
     drc_.forget(target.drc);
     return false;
   }
+  if (datagram_out_.size() > options_.limits.max_datagram_reply && kind != ReplyKind::system_err) [[unlikely]] {
+    const std::size_t size = datagram_out_.size();
+    datagram_out_.clear();
+    ++stats_.encode_failures;
+    --stats_.replies;
+    bad_input_log_.log(core::LogLevel::error, "server: a reply of " + std::to_string(size) + " bytes to xid " +
+                                                  std::to_string(target.xid) + " does not fit a datagram (" +
+                                                  std::to_string(options_.limits.max_datagram_reply) +
+                                                  "): answering SYSTEM_ERR (the client may ask over TCP)");
+    return emit(target, ReplyKind::system_err);
+  }
   if (target.drc.valid()) {
     thread_local std::vector<std::byte> copy;
     copy_tail(datagram_out_, 0, 0, copy);
@@ -327,7 +339,7 @@ bool Server::emit_raw(ReplyTarget& target, std::span<const std::byte> message) {
   if (rc != 0) [[unlikely]] {
     ++stats_.udp_send_errors;
     bad_input_log_.log(core::LogLevel::warning,
-                       "server: reply to " + target.peer->to_string() + " not sent: " + std::to_string(-rc));
+                       "server: reply to " + target.peer->to_string() + " not sent: " + std::strerror(-rc));
     return false;
   }
   return true;

@@ -23,6 +23,10 @@ struct ServerLimits {
   /// Reply bytes queued on one connection and not yet taken by the kernel; above it the
   /// connection stops reading until the queue falls to half of it.
   std::size_t max_queued_output = std::size_t{4} << 20;
+  /// The largest reply sent as a datagram: UDP's payload over IPv4 (65535 - 8 - 20). A larger
+  /// one (a DUMP of a big table, say) is answered SYSTEM_ERR instead, which the client hears,
+  /// where the kernel would refuse the send (EMSGSIZE) and the client retransmit into a timeout.
+  std::size_t max_datagram_reply = 65507;
   /// A connection with nothing in flight that sends nothing for this long is closed. 0: never.
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};
   /// An asynchronous call not completed within this is expired: it gets no reply, its slot is
