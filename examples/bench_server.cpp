@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "client/registration.hpp"
+#include "client/service_registration.hpp"
 #include "core/loop.hpp"
 #include "examples/bench_service.hpp"
 #include "server/server.hpp"
@@ -40,6 +40,7 @@ int usage(const std::string& why) {
                "  --max-fragments N        fragments in one record (default 65536)\n"
                "  --max-in-flight N        unanswered calls per connection (default 256)\n"
                "  --max-queued-output B    queued reply bytes per connection (default 4194304)\n"
+               "  --max-datagram-reply B   larger UDP replies are SYSTEM_ERR (default 65507)\n"
                "  --idle-timeout-ms MS     close idle connections (default 120000; 0 never)\n"
                "  --call-deadline-ms MS    expire unanswered asynchronous calls (default 30000)\n"
                "  --drc-entries N          duplicate-request cache entries (default 4096)\n"
@@ -108,6 +109,8 @@ int main(int argc, char** argv) {
       limits.max_calls_in_flight = n;
     } else if (arg == "--max-queued-output") {
       limits.max_queued_output = n;
+    } else if (arg == "--max-datagram-reply") {
+      limits.max_datagram_reply = n;
     } else if (arg == "--idle-timeout-ms") {
       limits.idle_timeout = std::chrono::milliseconds(n);
     } else if (arg == "--call-deadline-ms") {
@@ -149,19 +152,14 @@ int main(int argc, char** argv) {
     if (!quiet) std::printf("serving BENCHPROG on %s\n", bound->to_string().c_str());
     bound_endpoints.push_back(*bound);
   }
-  // Registered netids, to unregister exactly those at the end (not another server's).
-  std::vector<std::string> registered;
+  client::ServiceRegistration portmapper(*loop, registration);
   if (do_register) {
-    for (const core::Endpoint& bound : bound_endpoints) {
-      const client::Registration what =
-          client::registration_for(nelson::examples::kBenchProg, nelson::examples::kBenchVers, bound);
-      if (what.uaddr.empty()) continue;  // an abstract UNIX socket has no universal address
-      const client::RegistrationResult r = client::register_service_sync(*loop, what, registration);
-      if (r.ok()) {
-        registered.push_back(what.netid);
-        if (!quiet) std::printf("registered with the portmapper at %s\n", r.portmapper.to_string().c_str());
-      } else {
+    for (const client::RegistrationResult& r :
+         portmapper.register_sync(nelson::examples::kBenchProg, nelson::examples::kBenchVers, bound_endpoints)) {
+      if (!r.ok()) {
         core::log(core::LogLevel::warning, client::message(r));
+      } else if (!quiet) {
+        std::printf("registered with the portmapper at %s\n", r.portmapper.to_string().c_str());
       }
     }
   }
@@ -185,9 +183,7 @@ int main(int argc, char** argv) {
   }
 
   loop->run();
-  for (const std::string& netid : registered) {
-    const client::RegistrationResult r = client::unregister_service_sync(
-        *loop, nelson::examples::kBenchProg, nelson::examples::kBenchVers, netid, registration);
+  for (const client::RegistrationResult& r : portmapper.unregister_sync()) {
     if (!r.ok()) core::log(core::LogLevel::warning, client::message(r));
   }
   if (!quiet) {

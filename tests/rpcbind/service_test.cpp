@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "client/client.hpp"
+#include "client/service_registration.hpp"
 #include "core/loop.hpp"
 #include "rpcb_prot.hpp"
 #include "server/server.hpp"
@@ -873,6 +875,43 @@ TEST_F(RpcbindService, ListsGoOverUdpToLocalCallersOnly) {
     EXPECT_TRUE(v4(*udp_).rpcbproc_dump_sync().ok());  // loopback
     EXPECT_TRUE(v4(*tcp_).rpcbproc_dump_sync().ok());
   }
+}
+
+TEST_F(RpcbindService, AServerRegistersItsEndpointsAndTakesBackExactlyThose) {
+  start();
+  // Another server's registration of the same program, on a netid ours does not use.
+  ASSERT_TRUE(set4(*tcp_, reg(kProg, 1, "tcp6", "::.78.80")));
+  client::ServiceRegistration portmapper(*loop_,
+                                         {.unix_socket = dir_ + "/rpcbind.sock", .port = tcp_endpoint_.address.port()});
+  const std::vector<core::Endpoint> bound = {
+      *core::parse_endpoint("tcp://0.0.0.0:20049"), *core::parse_endpoint("udp://0.0.0.0:20049"),
+      *core::parse_endpoint("tcp://127.0.0.1:20050"), *core::parse_endpoint("unix://" + dir_ + "/server.sock")};
+  const auto results = portmapper.register_sync(kProg, 1, bound);
+  ASSERT_EQ(results.size(), 4U);
+  EXPECT_TRUE(results[0].ok()) << client::message(results[0]);
+  EXPECT_TRUE(results[1].ok()) << client::message(results[1]);
+  EXPECT_FALSE(results[2].ok());  // tcp is registered at 0.0.0.0.78.81 already (the first endpoint)
+  EXPECT_EQ(results[2].error.code, Errc::registration_refused);
+  EXPECT_TRUE(results[3].ok()) << client::message(results[3]);
+  EXPECT_EQ(portmapper.registered().size(), 3U);  // tcp, udp, local
+  EXPECT_EQ(getaddr4(*tcp_, reg(kProg, 1, "")), uaddr("127.0.0.1", 20049));
+  EXPECT_EQ(getaddr4(*unix_, reg(kProg, 1, "")), dir_ + "/server.sock");
+  // Owned by this process's uid: the registration went over the UNIX socket.
+  const std::vector<std::string> table = dump4(*tcp_);
+  EXPECT_NE(std::find(table.begin(), table.end(),
+                      std::to_string(kProg) + " 1 udp " + uaddr("0.0.0.0", 20049) + " " + unix_owner()),
+            table.end());
+
+  const auto undone = portmapper.unregister_sync();
+  ASSERT_EQ(undone.size(), 3U);
+  for (const auto& r : undone) EXPECT_TRUE(r.ok()) << client::message(r);
+  EXPECT_TRUE(portmapper.registered().empty());
+  // Only the other server's registration is left.
+  std::vector<std::string> left;
+  for (const std::string& line : dump4(*tcp_)) {
+    if (line.starts_with(std::to_string(kProg) + " ")) left.push_back(line);
+  }
+  EXPECT_EQ(left, (std::vector<std::string>{std::to_string(kProg) + " 1 tcp6 ::.78.80 unknown"}));
 }
 
 }  // namespace
