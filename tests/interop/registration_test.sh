@@ -27,24 +27,8 @@ netns_enter "$0" "$@"
 netns_setup
 rpcbind_start
 
-failures=0
-# check ok|fail|absent PATTERN COMMAND...: runs COMMAND and wants its exit status to be zero (ok,
-# absent) or not (fail), and its output to match the extended regex PATTERN (absent: not to).
-check() {
-  local want=$1 pattern=$2
-  shift 2
-  local output status=0 verdict=ok matched=no
-  output=$("$@" 2>&1) || status=$?
-  grep -Eq -- "$pattern" <<<"$output" && matched=yes
-  case "$want" in
-    ok) [ "$status" -eq 0 ] && [ "$matched" = yes ] || verdict=FAIL ;;
-    fail) [ "$status" -ne 0 ] && [ "$matched" = yes ] || verdict=FAIL ;;
-    absent) [ "$status" -eq 0 ] && [ "$matched" = no ] || verdict=FAIL ;;
-  esac
-  [ "$verdict" = ok ] || failures=$((failures + 1))
-  printf '%-4s  $ %s   (exit %d; want %s, /%s/)\n' "$verdict" "$*" "$status" "$want" "$pattern"
-  sed 's/^/      /' <<<"$output"
-}
+# shellcheck source=tests/check_lib.sh
+. "$(dirname "$0")/../check_lib.sh"
 
 echo "== rpcbind as Debian starts it, over its UNIX socket /run/rpcbind.sock"
 socket_done='with the portmapper at unix:///run/rpcbind.sock \(RPCBIND v4\): done'

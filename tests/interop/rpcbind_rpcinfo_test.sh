@@ -26,7 +26,8 @@ server=$2
 client=$3
 prog=536871065 # 0x20000099, BENCHPROG
 
-indent() { sed 's/^/      /' "$@"; }
+# shellcheck source=tests/check_lib.sh
+. "$(dirname "$0")/../check_lib.sh"
 
 # The system's rpcbind is not needed: nelson-rpcbind takes its place.
 netns_tools="rpcinfo unshare mount"
@@ -41,24 +42,6 @@ nelson_rpcbind_start "$rpcbind_bin"
 echo "nelson-rpcbind:"
 indent "$tmp/rpcbind.log"
 
-failures=0
-# check ok|fail|absent PATTERN COMMAND...: runs COMMAND and wants its exit status to be zero (ok,
-# absent) or not (fail), and its output to match the extended regex PATTERN (absent: not to).
-check() {
-  local want=$1 pattern=$2
-  shift 2
-  local output status=0 verdict=ok matched=no
-  output=$("$@" 2>&1) || status=$?
-  grep -Eq -- "$pattern" <<<"$output" && matched=yes
-  case "$want" in
-    ok) [ "$status" -eq 0 ] && [ "$matched" = yes ] || verdict=FAIL ;;
-    fail) [ "$status" -ne 0 ] && [ "$matched" = yes ] || verdict=FAIL ;;
-    absent) [ "$status" -eq 0 ] && [ "$matched" = no ] || verdict=FAIL ;;
-  esac
-  [ "$verdict" = ok ] || failures=$((failures + 1))
-  printf '%-4s  $ %s   (exit %d; want %s, /%s/)\n' "$verdict" "$*" "$status" "$want" "$pattern"
-  indent <<<"$output"
-}
 
 # Optional: capture the portmapper's traffic for Wireshark's dissector (it knows program 100000).
 capture=

@@ -28,16 +28,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-failures=0
-# poll SECONDS COMMAND...: runs COMMAND every 20 ms until it succeeds (0) or SECONDS pass (1).
-poll() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.02
-  done
-}
+# shellcheck source=tests/check_lib.sh
+. "$(dirname "$0")/../check_lib.sh"
 
 gone() { ! kill -0 "$rb_pid" 2>/dev/null; }
 ready_or_gone() { grep -qs '^nelson-rpcbind: ready' "$1" || gone; }
