@@ -101,3 +101,40 @@ nelson_rpcbind_start() {
 
 # The rpcbind log, for a failure report.
 rpcbind_log() { cat "$netns_tmp/rpcbind.log"; }
+
+# capture_start FILTER FILE: tshark on lo with the capture filter FILTER, into FILE, once it says
+# it is capturing; sets capture=yes and tshark_pid. Without tshark, or where it cannot capture,
+# says why and leaves capture empty (the dissector checks are then skipped).
+capture=
+tshark_pid=
+capture_start() {
+  if ! command -v tshark >/dev/null; then
+    echo "note: tshark is not installed; no dissector check"
+    return 0
+  fi
+  tshark -i lo -f "$1" -w "$2" >"$netns_tmp/tshark.log" 2>&1 &
+  tshark_pid=$!
+  netns_track "$tshark_pid"
+  for _ in $(seq 400); do
+    grep -q 'Capturing on' "$netns_tmp/tshark.log" && break
+    kill -0 "$tshark_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if grep -q 'Capturing on' "$netns_tmp/tshark.log"; then
+    capture=yes
+    return 0
+  fi
+  echo "note: tshark could not capture here; no dissector check:"
+  sed 's/^/      /' "$netns_tmp/tshark.log"
+  capture_stop
+}
+
+# capture_stop: ends the capture (its last packets written out) and reaps tshark.
+capture_stop() {
+  [ -n "$tshark_pid" ] || return 0
+  [ -z "$capture" ] || sleep 0.5  # let dumpcap write out the last packets
+  kill -INT "$tshark_pid" 2>/dev/null || true
+  wait "$tshark_pid" 2>/dev/null || true
+  netns_untrack "$tshark_pid"
+  tshark_pid=
+}

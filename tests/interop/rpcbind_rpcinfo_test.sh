@@ -44,30 +44,7 @@ indent "$tmp/rpcbind.log"
 
 
 # Optional: capture the portmapper's traffic for Wireshark's dissector (it knows program 100000).
-capture=
-tshark_pid=
-if command -v tshark >/dev/null; then
-  tshark -i lo -f 'port 111' -w "$tmp/portmap.pcapng" >"$tmp/tshark.log" 2>&1 &
-  tshark_pid=$!
-  netns_track "$tshark_pid"
-  for _ in $(seq 400); do
-    grep -q 'Capturing on' "$tmp/tshark.log" && break
-    kill -0 "$tshark_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if grep -q 'Capturing on' "$tmp/tshark.log"; then
-    capture=yes
-  else
-    echo "note: tshark could not capture here; no dissector check:"
-    indent "$tmp/tshark.log"
-    kill -KILL "$tshark_pid" 2>/dev/null || true
-    wait "$tshark_pid" 2>/dev/null || true
-    netns_untrack "$tshark_pid"
-    tshark_pid=
-  fi
-else
-  echo "note: tshark is not installed; no dissector check"
-fi
+capture_start 'port 111' "$tmp/portmap.pcapng"
 
 # The bench server on ports the kernel picks, registering both with the portmapper (its default).
 "$server" --listen tcp://127.0.0.1:0 --listen udp://127.0.0.1:0 >"$tmp/server.log" 2>&1 &
@@ -132,9 +109,7 @@ if [ -n "$capture" ]; then
     last_size=$size
     sleep 0.1
   done
-  kill -INT "$tshark_pid" 2>/dev/null || true
-  wait "$tshark_pid" 2>/dev/null || true
-  netns_untrack "$tshark_pid"
+  capture_stop
   tshark -r "$tmp/portmap.pcapng" >"$tmp/summary.txt" 2>"$tmp/tshark-read.log" || true
   tshark -r "$tmp/portmap.pcapng" -V >"$tmp/dissected.txt" 2>>"$tmp/tshark-read.log" || true
   # One line per Portmap message ("V4 GETADDR Call", "V4 GETADDR Reply (Call In 24)"): every

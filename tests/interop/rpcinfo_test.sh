@@ -42,27 +42,7 @@ fi
 echo "nelson-bench-server on 127.0.0.1:$port (tcp, udp), $(sed -n 's/^backend /backend /p' "$tmp/server.log")"
 
 # Optional: capture the server's traffic for Wireshark's RPC dissector.
-capture=
-if command -v tshark >/dev/null; then
-  tshark -i lo -f "port $port" -w "$tmp/rpc.pcapng" >"$tmp/tshark.log" 2>&1 &
-  tshark_pid=$!
-  netns_track "$tshark_pid"
-  for _ in $(seq 200); do
-    grep -q 'Capturing on' "$tmp/tshark.log" && break
-    kill -0 "$tshark_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if grep -q 'Capturing on' "$tmp/tshark.log"; then
-    capture=yes
-  else
-    echo "note: tshark could not capture here; no dissector check:"
-    sed 's/^/  /' "$tmp/tshark.log"
-    kill -KILL "$tshark_pid" 2>/dev/null || true
-    wait "$tshark_pid" 2>/dev/null || true
-    netns_untrack "$tshark_pid"
-    tshark_pid=
-  fi
-fi
+capture_start "port $port" "$tmp/rpc.pcapng"
 
 failures=0
 # check ok|fail PATTERN COMMAND...: runs COMMAND, shows its output, and wants its exit status to
@@ -113,11 +93,7 @@ else
 fi
 
 if [ -n "$capture" ]; then
-  sleep 0.5 # let dumpcap write out the last packets
-  kill -INT "$tshark_pid" 2>/dev/null || true
-  wait "$tshark_pid" 2>/dev/null || true
-  netns_untrack "$tshark_pid"
-  tshark_pid=
+  capture_stop
   # Wireshark dissects a program it does not know only on request. One line per RPC message:
   # xid, type (0 call, 1 reply), program, version, procedure, accept state, mismatch low, high.
   tshark -r "$tmp/rpc.pcapng" -o rpc.dissect_unknown_programs:TRUE -Y rpc.msgtyp -T fields -E occurrence=f \
