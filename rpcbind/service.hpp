@@ -103,7 +103,8 @@ class Service {
   server::Status taddr2uaddr(server::Call& call, const proto::netbuf& taddr, proto::rpcb_uaddr& result);
   server::Status getaddrlist(server::Call& call, const proto::rpcb& reg, proto::rpcb_entry_list_ptr& result);
   server::Status getstat(proto::rpcb_stat_byvers& result);
-  /// CALLIT (v2, v3), BCAST and INDIRECT (v4). `pmap`: answer a v2 call_result (port + results).
+  /// CALLIT (v2, v3), BCAST and INDIRECT (v4). Version 2 answers a call_result (port + results),
+  /// 3 and 4 an rpcb_rmtcallres (merged address + results).
   enum class Indirect : std::uint8_t { callit, bcast, indirect };
   server::Status forward(server::Call& call, std::uint32_t version, Indirect kind, std::uint32_t prog,
                          std::uint32_t vers, std::uint32_t proc, std::span<const std::byte> args);
