@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 
 #include <charconv>
@@ -89,6 +90,12 @@ Result<Endpoint> parse_unix(std::string_view path, std::string_view text) {
 }
 
 }  // namespace
+
+SocketAddress local_address(int fd) noexcept {
+  SocketAddress a;
+  if (::getsockname(fd, a.get(), a.size_ptr()) != 0) a.set_size(0);
+  return a;
+}
 
 Result<Endpoint> parse_endpoint(std::string_view text) {
   const auto bad = [&](const std::string& why) {

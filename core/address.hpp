@@ -52,6 +52,9 @@ struct Endpoint {
   [[nodiscard]] std::string to_string() const;
 };
 
+/// The address a socket is bound to (getsockname); an empty address (size 0) if that fails.
+[[nodiscard]] SocketAddress local_address(int fd) noexcept;
+
 /// Parses "tcp://host:port", "udp://host:port" or "unix:///path" ("unix://@name" for Linux's
 /// abstract namespace). IPv6 hosts go in brackets. Port 0 asks the kernel for one.
 Result<Endpoint> parse_endpoint(std::string_view text);

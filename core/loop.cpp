@@ -357,12 +357,6 @@ int socket_for(const Endpoint& e) {
   return ::socket(e.address.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
-SocketAddress local_address(int fd) {
-  SocketAddress a;
-  if (::getsockname(fd, a.get(), a.size_ptr()) != 0) a.set_size(0);
-  return a;
-}
-
 }  // namespace
 
 Result<Listener*> Loop::listen(const Endpoint& endpoint) {

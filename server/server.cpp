@@ -96,13 +96,6 @@ core::Result<core::Endpoint> Server::adopt(int fd) {
 
 namespace {
 
-// The local end of a connected socket (what CallerInfo::local reports); family 0 if unknown.
-core::SocketAddress local_end(int fd) {
-  core::SocketAddress a;
-  if (::getsockname(fd, a.get(), a.size_ptr()) != 0) a.set_size(0);
-  return a;
-}
-
 // The client address the DRC keys on for a stream: the peer without its port, because a client
 // that reconnects after a reset (and resends) does so from a new port.
 core::SocketAddress without_port(const core::SocketAddress& peer) {
@@ -138,7 +131,7 @@ void Server::on_accept(core::Stream& stream) {
   c->reader.emplace(loop_->pool(), rpc::RecordReaderLimits{limits.max_record_size, limits.max_fragments});
   c->drc_client = without_port(stream.peer());
   // What CallerInfo offers handlers: one getsockname/getsockopt per connection, not per call.
-  c->local = stream.transport() == core::Transport::tcp ? local_end(stream.fd()) : core::SocketAddress{};
+  c->local = stream.transport() == core::Transport::tcp ? core::local_address(stream.fd()) : core::SocketAddress{};
   c->credentials.reset();
   if (stream.transport() == core::Transport::unix_stream) {
     if (auto cred = core::peer_credentials(stream)) c->credentials = *cred;
