@@ -55,7 +55,7 @@ for _ in $(seq 100); do
   kill -0 "$rb_pid" 2>/dev/null || { echo "nelson-rpcbind did not start:"; cat "$tmp/rpcbind.log"; exit 1; }
   sleep 0.05
 done
-pmap_port=$(sed -nE 's|.*listening on tcp://[^ ]*:([0-9]+)$|\1|p' "$tmp/rpcbind.log" | head -n 1)
+pmap_port=$(sed -nE 's|.*listening on tcp://[^ ]*:([0-9]+)$|\1|p;T;q' "$tmp/rpcbind.log")
 [[ -n $pmap_port ]] || { echo "no TCP port in:"; cat "$tmp/rpcbind.log"; exit 1; }
 echo "nelson-rpcbind on $where: TCP/UDP port $pmap_port"
 
@@ -94,4 +94,5 @@ if out=$("$load" --pmap 127.0.0.1 --pmap-port "$pmap_port" --duration 1 --quiet 
   echo "the server stopped but is still registered:"; echo "$out"; exit 1
 fi
 echo
-echo "after the server stopped (it unregistered): ${out##*: }" | head -n 1
+last=${out##*: }
+echo "after the server stopped (it unregistered): ${last%%$'\n'*}"

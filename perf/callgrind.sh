@@ -153,7 +153,7 @@ echo
 cat "$out/result.txt"
 echo
 echo "top functions of run B, self Ir (callgrind_annotate):"
-awk '/^-+$/ { dash++ } dash >= 5 && /^ *[0-9,]+ +\(/' "$out/annotate.txt" | head -n "$top" |
+awk -v top="$top" '/^-+$/ { dash++ } dash >= 5 && /^ *[0-9,]+ +\(/ { print; if (++n == top) exit }' "$out/annotate.txt" |
   sed -E 's/ \[[^]]*\]$//' | cut -c1-160
 echo
 echo "outputs in $out: result.txt annotate.txt callgrind.out.A callgrind.out.B"

@@ -111,7 +111,8 @@ echo "perf:   $samples samples at $freq Hz in the window ($(awk -v s="$samples" 
   'BEGIN { printf "        %.0f ns of server CPU per call (samples / Hz / calls)\n", s / f / c * 1e9 }'
 echo
 echo "top symbols by self time (perf report --no-children):"
-grep -E '^ +[0-9.]+%' "$out/report.txt" | head -n "$top"
+# (grep -m, not | head: head exiting early would kill grep with SIGPIPE, fatal under pipefail.)
+grep -m "$top" -E '^ +[0-9.]+%' "$out/report.txt"
 echo
 cat "$out/summary.txt"
 echo

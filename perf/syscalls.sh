@@ -48,7 +48,7 @@ works() {  # $1 method: can it run here? The reason goes to stderr.
     strace) command -v strace >/dev/null && err=$(strace -c -o /dev/null -- true 2>&1) ;;
     *) die "--method must be auto, stat, trace or strace" 2 ;;
   esac || {
-    echo "${0##*/}: method $1 does not work here${err:+: $(echo "$err" | head -n 2 | tr '\n' ' ')}" >&2
+    echo "${0##*/}: method $1 does not work here${err:+: $(sed -n '1,2p' <<<"$err" | tr '\n' ' ')}" >&2
     return 1
   }
 }

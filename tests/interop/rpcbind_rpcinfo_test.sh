@@ -149,7 +149,7 @@ if [ -n "$capture" ]; then
     echo "ok    tshark: nothing malformed in $(wc -l <"$tmp/summary.txt") packets"
   else
     echo "FAIL  tshark: $malformed lines mention \"Malformed\":"
-    grep -i -B 20 'malformed' "$tmp/dissected.txt" | head -n 60 | indent
+    grep -i -B 20 'malformed' "$tmp/dissected.txt" | sed -n '1,60p' | indent
     failures=$((failures + 1))
   fi
   [ -s "$tmp/tshark-read.log" ] && indent "$tmp/tshark-read.log"

@@ -76,7 +76,7 @@ start_rpcbind() {
   rb_pid=$!
   pids+=("$rb_pid")
   poll 30 ready_or_gone || true
-  rb_port=$(sed -nE 's|^nelson-rpcbind: listening on tcp://[^ ]*:([0-9]+)$|\1|p' "$rb_log" | head -n 1)
+  rb_port=$(sed -nE 's|^nelson-rpcbind: listening on tcp://[^ ]*:([0-9]+)$|\1|p;T;q' "$rb_log")
   if ! grep -q '^nelson-rpcbind: ready' "$rb_log"; then
     if gone "$rb_pid"; then
       wait "$rb_pid" 2>/dev/null || true

@@ -43,7 +43,7 @@ run_pass() {
   rb_pid=$!
   poll 30 ready_or_gone "$log" || true
   local port
-  port=$(sed -nE 's|^nelson-rpcbind: listening on tcp://[^ ]*:([0-9]+)$|\1|p' "$log" | head -n 1)
+  port=$(sed -nE 's|^nelson-rpcbind: listening on tcp://[^ ]*:([0-9]+)$|\1|p;T;q' "$log")
   if ! grep -q '^nelson-rpcbind: ready' "$log" || [ -z "$port" ]; then
     echo "FAIL  nelson-rpcbind did not start:"
     cat "$log"
