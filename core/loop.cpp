@@ -352,6 +352,29 @@ void Loop::close_phase() noexcept {
 
 namespace {
 
+// A unix:// path left by a previous run makes bind fail, so a socket nobody answers on is removed.
+// One a live process answers on is not: taking it over would silently cut that server off.
+// Files that are not sockets are left for bind to refuse.
+Result<bool> reclaim_unix_path(const Endpoint& endpoint) {
+  const auto* un = reinterpret_cast<const sockaddr_un*>(endpoint.address.get());
+  const std::string path = un->sun_path;
+  struct stat st {};
+  if (path.empty() || ::lstat(path.c_str(), &st) != 0) return true;  // abstract, or nothing there
+  if (!S_ISSOCK(st.st_mode)) return Error{EADDRINUSE, path + " exists and is not a socket"};
+  const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (probe < 0) return errno_error("socket", errno);
+  int rc;
+  do {
+    rc = ::connect(probe, endpoint.address.get(), endpoint.address.size());
+  } while (rc != 0 && errno == EINTR);
+  const int err = rc == 0 ? 0 : errno;
+  ::close(probe);
+  // EAGAIN: a listener whose backlog is full, which is alive too.
+  if (rc == 0 || err == EAGAIN) return Error{EADDRINUSE, "another process listens on " + path};
+  if (err == ECONNREFUSED) ::unlink(path.c_str());
+  return true;
+}
+
 int socket_for(const Endpoint& e) {
   const int type = e.transport == Transport::udp ? SOCK_DGRAM : SOCK_STREAM;
   return ::socket(e.address.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -369,11 +392,9 @@ Result<Listener*> Loop::listen(const Endpoint& endpoint) {
     // [::] serves IPv6 only, so that 0.0.0.0 on the same port can be a listener of its own
     // (as rpcbind listens: tcp and tcp6 are separate netids, registered separately).
     if (endpoint.address.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-  } else {
-    // A stale socket file from a previous run would make bind fail; remove only sockets.
-    const auto* un = reinterpret_cast<const sockaddr_un*>(endpoint.address.get());
-    struct stat st {};
-    if (un->sun_path[0] != '\0' && ::stat(un->sun_path, &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(un->sun_path);
+  } else if (auto reclaimed = reclaim_unix_path(endpoint); !reclaimed) {
+    ::close(fd);
+    return reclaimed.error();
   }
   if (::bind(fd, endpoint.address.get(), endpoint.address.size()) != 0 || ::listen(fd, options_.backlog) != 0) {
     const int err = errno;

@@ -12,18 +12,15 @@
 // Started by systemd with nelson-rpcbind.socket, it serves the sockets it is handed (socket
 // activation). SIGTERM/SIGINT drain: stop accepting, answer the calls in flight, remove the UNIX
 // socket, exit 0.
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -120,33 +117,6 @@ std::uint16_t free_port(const std::vector<core::SocketAddress>& hosts) {
     if (ok && port != 0) return port;
   }
   return 0;
-}
-
-// Before binding the UNIX socket: a socket file nobody answers on is a leftover of a crash and
-// goes; one somebody answers on belongs to a running portmapper, and we must not steal it.
-bool clear_stale_socket(const std::string& path, std::string& why) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return true;  // nothing there
-  if (!S_ISSOCK(st.st_mode)) {
-    why = path + " exists and is not a socket";
-    return false;
-  }
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  if (path.size() >= sizeof a.sun_path) {
-    why = path + ": path too long";
-    return false;
-  }
-  std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const bool answered = fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  if (fd >= 0) ::close(fd);
-  if (answered) {
-    why = "another portmapper listens on " + path;
-    return false;
-  }
-  ::unlink(path.c_str());
-  return true;
 }
 
 // sd_listen_fds(3), without libsystemd: LISTEN_PID names this process and LISTEN_FDS counts the
@@ -269,8 +239,6 @@ int run(int argc, char** argv) {
     }
   }
   if (!unix_path.empty()) {
-    std::string why;
-    if (!clear_stale_socket(unix_path, why)) return usage(why);
     auto e = core::parse_endpoint("unix://" + unix_path);
     if (!e) return usage(e.error().message);
     wanted.push_back(*e);

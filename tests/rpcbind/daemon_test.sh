@@ -15,7 +15,7 @@
 #   5. --warm-start: registrations survive a restart (with their owners; the portmapper's own
 #      entries follow its new port); a corrupt or truncated file is ignored with a warning, the
 #      daemon starts empty and writes a good file again at the next change.
-#   6. A stale socket file is replaced; a live one (another portmapper answers) is refused with
+#   6. A stale socket file is replaced; a live one (another process answers) is refused with
 #      exit 2 and left alone; a path that is not a socket is refused.
 #   7. Bad options exit 2 with the usage.
 # Every stop is a SIGTERM that must end with "stopped", exit 0 and the socket file gone.
@@ -252,7 +252,7 @@ if [ -S "$sock" ]; then pass "a stale socket file at $sock"; else fail "could no
 start_rpcbind stale --port 0 --unix "$sock" || exit 1
 check ok "$unix_done" "$register" --unix "$sock" --port "$rb_port" set "$prog" 1 tcp://0.0.0.0:20099
 live_pid=$rb_pid live_port=$rb_port live_log=$rb_log
-check fail "another portmapper listens on $sock" timeout 20 "$rpcbind" --port 0 --unix "$sock"
+check fail "another process listens on $sock" timeout 20 "$rpcbind" --port 0 --unix "$sock"
 if [ -S "$sock" ]; then pass "the live socket is left alone"; else fail "the refused daemon removed the live socket"; fi
 check ok "^$prog 1 tcp " "$python" "$wire" dump "$live_port"
 check ok "$unix_done" "$register" --unix "$sock" --port "$live_port" unset "$prog" 1
