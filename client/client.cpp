@@ -13,7 +13,7 @@
 namespace nelson::client {
 
 // One call in flight. Pooled with its timer, so a call in steady state allocates nothing here
-// (its Callback may, when its captures exceed std::function's small buffer).
+// (nor does its Callback, unless its captures exceed Callback's 64 inline bytes).
 struct Client::Pending {
   explicit Pending(Client& c) : client(&c), timer(c.loop_->timers(), [this] { client->on_timer(*this); }) {}
   Client* client;
@@ -218,12 +218,14 @@ std::uint32_t Client::next_xid() noexcept {
 
 void Client::fail_later(Callback done, const Error& error, std::uint32_t xid) {
   // Posted, so a callback never runs inside call() (callers need not be reentrant).
-  loop_->post([alive = alive_, done = std::move(done), error, xid] {
+  // Loop::post takes a (copyable) std::function: the move-only callback goes in a shared_ptr.
+  // An allocation on the failure path only.
+  loop_->post([alive = alive_, done = std::make_shared<Callback>(std::move(done)), error, xid] {
     if (!*alive) return;
     CallResult r;
     r.error = error;
     r.xid = xid;
-    done(r);
+    (*done)(r);
   });
 }
 

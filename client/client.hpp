@@ -52,6 +52,7 @@
 #include "client/deadline_list.hpp"
 #include "client/error.hpp"
 #include "client/pending_table.hpp"
+#include "core/inline_function.hpp"
 #include "core/loop.hpp"
 #include "rpc/auth_sys.hpp"
 #include "rpc/message.hpp"
@@ -132,7 +133,9 @@ struct Result {
   [[nodiscard]] bool ok() const noexcept { return error.ok(); }
 };
 
-using Callback = std::function<void(const CallResult&)>;
+/// A call's callback. Move-only; captures of up to 64 bytes are kept inline, so a call
+/// allocates nothing for it (a generated stub's decoder plus a ReplyCallback fit).
+using Callback = core::InlineFunction<void(const CallResult&), 64>;
 
 class Client {
  public:

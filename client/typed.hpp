@@ -17,11 +17,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <utility>
 #include <vector>
 
 #include "client/client.hpp"
+#include "core/inline_function.hpp"
 #include "xdr/decoder.hpp"
 
 namespace nelson::client {
@@ -52,8 +52,9 @@ struct Reply<void> {
   [[nodiscard]] bool ok() const noexcept { return error.ok(); }
 };
 
+/// A stub's callback: captures of up to 48 bytes are kept inline (see client::Callback).
 template <class T>
-using ReplyCallback = std::function<void(Reply<T>&)>;
+using ReplyCallback = core::InlineFunction<void(Reply<T>&), 48>;
 
 /// How a stub decodes a result of type T (a generated decode function).
 template <class T>
