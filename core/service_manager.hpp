@@ -7,12 +7,20 @@
 //
 // With no $NOTIFY_SOCKET (not started by systemd with Type=notify) it does nothing and says so
 // by returning false; a send that fails returns false too. Never blocks.
+//
+// With WatchdogSec= in the unit, systemd restarts a daemon that stops sending "WATCHDOG=1":
+// service_manager_watchdog() says how often it expects one (send at half that interval).
 #pragma once
 
+#include <chrono>
 #include <string_view>
 
 namespace nelson::core {
 
 bool notify_service_manager(std::string_view state) noexcept;
+
+/// sd_watchdog_enabled(3): $WATCHDOG_USEC when it is a positive number and $WATCHDOG_PID, if
+/// set, names this process; else zero (no watchdog asked for).
+std::chrono::microseconds service_manager_watchdog() noexcept;
 
 }  // namespace nelson::core

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/loop.hpp"
+#include "core/timer.hpp"
 #include "core/service_manager.hpp"
 #include "rpcbind/service.hpp"
 #include "rpcbind/warm_start.hpp"
@@ -302,6 +303,17 @@ int run(int argc, char** argv) {
   auto signals = srv.drain_on_signals([] { (void)core::notify_service_manager("STOPPING=1"); });
   if (!signals) return usage(signals.error().message);
   (void)core::notify_service_manager("READY=1\nSTATUS=serving " + std::to_string(bound.size()) + " endpoints");
+  // WatchdogSec= in the unit: "still alive" at half the interval, from the loop itself, so a
+  // loop that hangs stops sending and systemd restarts the daemon.
+  const auto watchdog_interval = core::service_manager_watchdog();
+  core::Timer watchdog(loop->timers(), [&watchdog, watchdog_interval] {
+    (void)core::notify_service_manager("WATCHDOG=1");
+    watchdog.arm_after(watchdog_interval / 2);
+  });
+  if (watchdog_interval.count() > 0) {
+    loop->timers().update_now();
+    watchdog.arm_after(watchdog_interval / 2);
+  }
   if (!quiet) {
     std::printf("nelson-rpcbind: ready (backend %s)\n", std::string(core::to_string(loop->backend_kind())).c_str());
     std::fflush(stdout);

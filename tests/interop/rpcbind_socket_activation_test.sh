@@ -4,7 +4,7 @@
 # UDP socket and a listening UNIX socket, bound by the "supervisor" (python3 here) on a free port,
 # are adopted — no --port or --unix — and answer GETADDR over each; the UNIX socket file is left
 # to its owner at exit. The daemon also speaks sd_notify: READY=1 once it serves, STOPPING=1 when
-# SIGTERM starts the drain, as datagrams to $NOTIFY_SOCKET.
+# SIGTERM starts the drain, WATCHDOG=1 at half of $WATCHDOG_USEC, as datagrams to $NOTIFY_SOCKET.
 #   rpcbind_socket_activation_test.sh PATH/TO/nelson-rpcbind PATH/TO/nelson-interop-lookup
 set -euo pipefail
 rpcbind=$1
@@ -35,6 +35,7 @@ PY
 listener=$!
 for _ in $(seq 100); do [[ -S $tmp/notify.sock ]] && break; sleep 0.05; done
 export NOTIFY_SOCKET=$tmp/notify.sock
+export WATCHDOG_USEC=200000  # WatchdogSec=0.2s: WATCHDOG=1 every 0.1 s
 
 python3 - "$rpcbind" "$tmp" >"$tmp/out" 2>&1 <<'PY' &
 import os, socket, sys
@@ -84,6 +85,8 @@ check() {  # $1 description, rest: command that must succeed
 check "GETADDR over the adopted TCP socket" "$lookup" 127.0.0.1 100000 4 tcp --port "$port"
 check "GETADDR over the adopted UDP socket" "$lookup" 127.0.0.1 100000 4 udp --port "$port"
 [[ ! -e $tmp/ignored.sock ]] || { echo "FAIL  --unix was not ignored"; failures=$((failures + 1)); }
+watchdog_count() { grep -c '^WATCHDOG=1' "$tmp/notify" || true; }
+for _ in $(seq 100); do (($(watchdog_count) >= 2)) && break; sleep 0.05; done
 kill -TERM "$pid"
 wait "$pid" || { echo "FAIL  exit status $? after SIGTERM"; failures=$((failures + 1)); }
 pid=''
@@ -92,5 +95,7 @@ for _ in $(seq 100); do grep -q STOPPING=1 "$tmp/notify" && break; sleep 0.05; d
 echo "sd_notify: $(tr '\n' '|' <"$tmp/notify")"
 grep -q '^READY=1 STATUS=serving 3 endpoints' "$tmp/notify" || { echo "FAIL  no READY=1"; failures=$((failures + 1)); }
 grep -q '^STOPPING=1' "$tmp/notify" || { echo "FAIL  no STOPPING=1"; failures=$((failures + 1)); }
+watchdogs=$(watchdog_count)
+((watchdogs >= 2)) || { echo "FAIL  $watchdogs WATCHDOG=1 (WATCHDOG_USEC=200000: one every 0.1 s)"; failures=$((failures + 1)); }
 ((failures == 0)) || exit 1
 echo "socket activation: ok"
