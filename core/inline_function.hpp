@@ -31,12 +31,10 @@ class InlineFunction<R(Args...), Capacity> {
   // callables (a captured long double) go to the heap.
   static constexpr std::size_t kAlign = alignof(void*);
   template <class F>
-  static constexpr bool kInline = sizeof(F) <= Capacity && alignof(F) <= kAlign &&
-                                  std::is_nothrow_move_constructible_v<F>;
+  static constexpr bool kInline = sizeof(F) <= Capacity &&
+                                  alignof(F) <= kAlign&& std::is_nothrow_move_constructible_v<F>;
 
  public:
-  static constexpr std::size_t capacity = Capacity;
-
   InlineFunction() noexcept = default;
   InlineFunction(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor): as std::function
 
@@ -121,8 +119,8 @@ class InlineFunction<R(Args...), Capacity> {
 
   static_assert(Capacity >= sizeof(void*), "the heap case keeps a pointer in the storage");
   // mutable: invoking a stored lambda that is not const (a mutable lambda) from operator() const,
-  // as std::function allows.
-  alignas(kAlign) mutable std::byte storage_[Capacity];
+  // as std::function allows. Zeroed, so that no path reads indeterminate bytes (a few stores).
+  alignas(kAlign) mutable std::byte storage_[Capacity]{};
   const Ops* ops_ = nullptr;
 };
 

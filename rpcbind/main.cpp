@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "core/loop.hpp"
-#include "core/timer.hpp"
 #include "core/service_manager.hpp"
+#include "core/timer.hpp"
 #include "rpcbind/service.hpp"
 #include "rpcbind/warm_start.hpp"
 #include "server/server.hpp"

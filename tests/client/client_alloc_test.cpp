@@ -125,7 +125,8 @@ TEST_P(ClientAllocations, SteadyStateStubCallsAllocateNothing) {
   constexpr int kDepth = 32;
   const std::uint64_t made = rounds(kRounds, kDepth);
   std::printf("%-28s %-10s %s: %llu allocations in %d calls\n", ep.to_string().c_str(), "stub",
-              std::string(core::to_string(GetParam())).c_str(), static_cast<unsigned long long>(made), kRounds * kDepth);
+              std::string(core::to_string(GetParam())).c_str(), static_cast<unsigned long long>(made),
+              kRounds * kDepth);
   EXPECT_EQ(wrong, 0);
   EXPECT_LT(made, static_cast<std::uint64_t>(kRounds * kDepth / 100));
 }
