@@ -4,12 +4,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <string_view>
+
+#include "core/parse_number.hpp"
 
 namespace nelson::core {
 
@@ -33,21 +33,19 @@ bool notify_service_manager(std::string_view state) noexcept {
 
 namespace {
 
-bool parse_decimal(const char* text, std::uint64_t& out) noexcept {
-  if (text == nullptr) return false;
-  const std::string_view s(text);
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+bool parse_env(const char* name, std::uint64_t& out) noexcept {
+  const char* value = std::getenv(name);
+  return value != nullptr && parse_number(value, out);
 }
 
 }  // namespace
 
 std::chrono::microseconds service_manager_watchdog() noexcept {
   std::uint64_t usec = 0;
-  if (!parse_decimal(std::getenv("WATCHDOG_USEC"), usec) || usec == 0) return {};
+  if (!parse_env("WATCHDOG_USEC", usec) || usec == 0) return {};
   if (const char* pid = std::getenv("WATCHDOG_PID"); pid != nullptr) {
     std::uint64_t owner = 0;
-    if (!parse_decimal(pid, owner) || owner != static_cast<std::uint64_t>(::getpid())) return {};
+    if (!parse_number(pid, owner) || owner != static_cast<std::uint64_t>(::getpid())) return {};
   }
   // Bounded so that the duration's arithmetic cannot overflow (a year is plenty).
   constexpr std::uint64_t kMaxUsec = 365ULL * 24 * 3600 * 1000 * 1000;

@@ -11,7 +11,6 @@
 //
 // SIGTERM/SIGINT drain the server (stop accepting, finish calls in flight, flush), unregister,
 // and exit 0.
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -20,6 +19,7 @@
 
 #include "client/service_registration.hpp"
 #include "core/loop.hpp"
+#include "core/parse_number.hpp"
 #include "examples/bench_service.hpp"
 #include "server/server.hpp"
 
@@ -57,12 +57,6 @@ int usage(const std::string& why) {
   return 2;
 }
 
-template <class T>
-bool parse_number(std::string_view text, T& out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,7 +82,7 @@ int main(int argc, char** argv) {
     if (i + 1 >= argc) return usage("missing value after " + std::string(arg));
     const std::string_view value = argv[++i];
     std::uint64_t n = 0;
-    const bool numeric = parse_number(value, n);
+    const bool numeric = core::parse_number(value, n);
     if (arg == "--listen") {
       auto endpoint = core::parse_endpoint(value);
       if (!endpoint) return usage(endpoint.error().message);

@@ -1,8 +1,8 @@
 #include "load/options.hpp"
 
-#include <charconv>
-#include <cmath>
 #include <limits>
+
+#include "core/parse_number.hpp"
 
 namespace nelson::load {
 
@@ -27,22 +27,10 @@ const char* const kUsage = R"(usage: nelson-load [options] (--target URL | --pma
 
 namespace {
 
+// Numbers on the command line: decimal, or hexadecimal after 0x (program numbers are written so).
 template <class T>
 bool parse_unsigned(std::string_view s, T& out) {
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    s.remove_prefix(2);
-    base = 16;
-  }
-  if (s.empty()) return false;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
-bool parse_double(std::string_view s, double& out) {
-  if (s.empty()) return false;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(out);
+  return core::parse_number(s, out, core::NumberBase::c_style);
 }
 
 std::string bad(std::string_view flag, std::string_view value, std::string_view why) {
@@ -167,12 +155,13 @@ ParseResult parse_options(std::span<const char* const> args) {
     } else if (flag == "--threads") {
       if (!parse_unsigned(v, o.threads) || o.threads == 0 || o.threads > 256) return fail("1 to 256");
     } else if (flag == "--rate") {
-      if (!parse_double(v, o.rate) || o.rate <= 0 || o.rate > 1e9) return fail("calls/s above 0");
+      if (!core::parse_number(v, o.rate) || o.rate <= 0 || o.rate > 1e9) return fail("calls/s above 0");
     } else if (flag == "--duration") {
-      if (!parse_double(v, o.duration_s) || o.duration_s <= 0 || o.duration_s > 1e6) return fail("seconds above 0");
+      if (!core::parse_number(v, o.duration_s) || o.duration_s <= 0 || o.duration_s > 1e6)
+        return fail("seconds above 0");
       have_duration = true;
     } else if (flag == "--warmup") {
-      if (!parse_double(v, o.warmup_s) || o.warmup_s < 0 || o.warmup_s > 1e6) return fail("seconds, 0 or more");
+      if (!core::parse_number(v, o.warmup_s) || o.warmup_s < 0 || o.warmup_s > 1e6) return fail("seconds, 0 or more");
     } else if (flag == "--calls") {
       if (!parse_unsigned(v, o.calls) || o.calls == 0) return fail("a count above 0");
     } else if (flag == "--timeout") {

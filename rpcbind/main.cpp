@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -27,6 +26,7 @@
 #include <vector>
 
 #include "core/loop.hpp"
+#include "core/parse_number.hpp"
 #include "core/service_manager.hpp"
 #include "core/timer.hpp"
 #include "rpcbind/service.hpp"
@@ -61,12 +61,6 @@ int usage(const std::string& why) {
                "  --quiet               no start-up lines\n",
                why.c_str());
   return 2;
-}
-
-template <class T>
-bool parse_number(std::string_view text, T& out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
 }
 
 bool parse_level(std::string_view text, core::LogLevel& level) {
@@ -128,8 +122,8 @@ int inherited_sockets() {
   const char* fds = std::getenv("LISTEN_FDS");
   int n = 0;
   long owner = 0;
-  const bool mine = pid != nullptr && fds != nullptr && parse_number(std::string_view(pid), owner) &&
-                    owner == static_cast<long>(::getpid()) && parse_number(std::string_view(fds), n) && n > 0;
+  const bool mine = pid != nullptr && fds != nullptr && core::parse_number(std::string_view(pid), owner) &&
+                    owner == static_cast<long>(::getpid()) && core::parse_number(std::string_view(fds), n) && n > 0;
   ::unsetenv("LISTEN_PID");
   ::unsetenv("LISTEN_FDS");
   ::unsetenv("LISTEN_FDNAMES");
@@ -179,7 +173,7 @@ int run(int argc, char** argv) {
       const std::string_view value = argv[++i];
       std::size_t n = 0;
       if (arg == "--port") {
-        if (!parse_number(value, port) || port > 65535) return usage("bad port " + std::string(value));
+        if (!core::parse_number(value, port) || port > 65535) return usage("bad port " + std::string(value));
       } else if (arg == "--host") {
         hosts.emplace_back(value);
       } else if (arg == "--unix") {
@@ -187,10 +181,10 @@ int run(int argc, char** argv) {
       } else if (arg == "--warm-start") {
         warm_start = value;
       } else if (arg == "--max-entries") {
-        if (!parse_number(value, n) || n == 0) return usage("bad --max-entries " + std::string(value));
+        if (!core::parse_number(value, n) || n == 0) return usage("bad --max-entries " + std::string(value));
         service_options.limits.max_entries = n;
       } else if (arg == "--max-stat-keys") {
-        if (!parse_number(value, n)) return usage("bad --max-stat-keys " + std::string(value));
+        if (!core::parse_number(value, n)) return usage("bad --max-stat-keys " + std::string(value));
         service_options.limits.max_stat_keys = n;
       } else if (arg == "--backend") {
         if (!core::parse_backend(value, loop_options.backend)) return usage("unknown backend " + std::string(value));
