@@ -125,6 +125,12 @@ bool is_wildcard(const core::SocketAddress& a) noexcept {
   return false;
 }
 
+// The loopback address of a's family, port kept.
+void to_loopback(core::SocketAddress& a) noexcept {
+  if (a.family() == AF_INET) reinterpret_cast<sockaddr_in*>(a.get())->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (a.family() == AF_INET6) reinterpret_cast<sockaddr_in6*>(a.get())->sin6_addr = in6addr_loopback;
+}
+
 // The /etc/netconfig fields of a netid, for GETADDRLIST.
 struct NetconfFields {
   std::uint32_t semantics;
@@ -477,14 +483,14 @@ Status Service::forward(Call& call, std::uint32_t version, Indirect kind, std::u
   const std::string_view netid = arrival_netid(call.caller());
   const Entry* target = table_.find_exact(prog, vers, netid);
   if (target == nullptr) return refuse("not registered", Status::system_err);
-  const auto address = rpc::parse_universal_address(target->uaddr, AF_INET);
-  if (!address) return refuse("registered address is not IPv4 UDP", Status::system_err);
+  // The registration for the arrival netid: udp6 over IPv6, udp over IPv4 (only UDP arrivals
+  // get here; the policy refuses the others).
+  const auto address = rpc::parse_universal_address(target->uaddr, netid == "udp6" ? AF_INET6 : AF_INET);
+  if (!address) return refuse("registered address is not a UDP address", Status::system_err);
   if (indirect_in_flight_ >= options_.max_indirect_in_flight) return refuse("too many in flight", Status::system_err);
   // Forwarded to the host itself: a wildcard registration means this host.
   core::SocketAddress to = *address;
-  if (is_wildcard(to)) {
-    reinterpret_cast<sockaddr_in*>(to.get())->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  }
+  if (is_wildcard(to)) to_loopback(to);
   client::Client* client = forwarder(to);
   if (client == nullptr) return refuse("cannot open a forwarding socket", Status::system_err);
 

@@ -220,7 +220,7 @@ class RpcbindService : public ::testing::Test {
   }
 
   /// A second server on the same loop, over UDP, serving kTarget v1: 0 NULL, 1 INC (int -> int + 1).
-  std::uint16_t start_target() {
+  std::uint16_t start_target(std::string_view host = "127.0.0.1") {
     target_ = std::make_unique<server::Server>(*loop_);
     target_->add_procedure(kTarget, 1, 0, {"NULL"}, [](server::Call&) { return server::Status::success; });
     target_->add_procedure(kTarget, 1, 1, {"INC"}, [this](server::Call& call) {
@@ -230,7 +230,7 @@ class RpcbindService : public ::testing::Test {
       call.reply([&](xdr::Encoder& e) { e.put_int(v + 1); });
       return server::Status::success;
     });
-    auto ep = target_->listen(*core::parse_endpoint("udp://127.0.0.1:0"));
+    auto ep = target_->listen(*core::parse_endpoint("udp://" + std::string(host) + ":0"));
     EXPECT_TRUE(ep) << ep.error().message;
     return ep ? ep->address.port() : 0;
   }
@@ -714,6 +714,33 @@ TEST_F(RpcbindService, IndirectCallsAreForwardedOverUdpWhenAllowed) {
   EXPECT_EQ(lines(stat.value[proto::RPCBVERS_4_STAT].rmtinfo),
             (std::vector<std::string>{std::to_string(proto::RPCBPROG) + " 4 4 udp 0/1/1", o + "0/2/2",
                                       std::to_string(kTarget) + " 1 0 udp 1/0/0", t + "tcp 0/1/1", t + "udp 1/0/1"}));
+}
+
+TEST_F(RpcbindService, IndirectCallsOverIpv6GoToTheUdp6Registration) {
+  ServiceOptions options;
+  options.policy.allow_indirect = true;
+  start(options);
+  if (HasFatalFailure()) return;
+  auto udp6 = server_->listen(*core::parse_endpoint("udp://[::1]:0"));
+  if (!udp6) GTEST_SKIP() << "no IPv6 loopback here: " << udp6.error().message;
+  auto caller6 = connect(*udp6);
+  ASSERT_TRUE(caller6);
+  const std::uint16_t port = start_target("[::1]");
+  ASSERT_NE(port, 0);
+  // udp6 at the wildcard (forwarded to ::1); udp at the same port on IPv4, where nothing
+  // listens: a forward that took it would time out.
+  ASSERT_TRUE(set4(*tcp_, reg(kTarget, 1, "udp6", uaddr("::", port))));
+  ASSERT_TRUE(set4(*tcp_, reg(kTarget, 1, "udp", uaddr("127.0.0.1", port))));
+
+  auto indirect = v4(*caller6).rpcbproc_indirect_sync({kTarget, 1, 1, xdr_int(41)});
+  ASSERT_TRUE(indirect.ok()) << client::message(indirect.error);
+  EXPECT_EQ(indirect.value.addr, uaddr("::1", port));  // merged with the address reached
+  EXPECT_EQ(indirect.value.results, xdr_int(42));
+  auto callit3 = v3(*caller6).rpcbproc_callit_sync({kTarget, 1, 1, xdr_int(1)});
+  ASSERT_TRUE(callit3.ok()) << client::message(callit3.error);
+  EXPECT_EQ(callit3.value.results, xdr_int(2));
+  EXPECT_EQ(target_calls_, 2);
+  EXPECT_EQ(service_->indirect_in_flight(), 0U);
 }
 
 TEST_F(RpcbindService, AForwardedCallThatFailsEndsInSilenceOrSystemErr) {
