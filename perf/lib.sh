@@ -131,7 +131,7 @@ make_load_cmd() {
 free_port() {  # a port nothing uses on TCP or UDP (the libtirpc server binds both)
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % 22000))  # below the ephemeral range (32768 and up): no client holds it
     [[ -z $(ss -Htuan "sport = :$p" 2>/dev/null) ]] && { port=$p; return; }
   done
 }

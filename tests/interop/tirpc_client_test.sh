@@ -20,7 +20,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # for both TCP and UDP (another program may take it in between; then try another).
 started=
 for _ in $(seq 20); do
-  port=$((20000 + RANDOM % 40000))
+  port=$((10000 + RANDOM % 22000))  # below the ephemeral range (32768 and up)
   port_in_use "$port" && continue
   # ECHO of 1 MiB needs a record larger than the default 1 MiB limit (headers come on top).
   "$server" --no-register --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" --backend "$backend" \

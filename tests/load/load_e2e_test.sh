@@ -6,14 +6,33 @@ set -euo pipefail
 load=$1 kind=$2 server=$3
 command -v python3 >/dev/null || { echo "skip: python3 needed to read the JSON"; exit 77; }
 work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-case $kind in
-  nelson) "$server" --no-register --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" --backend epoll & ;;
-  tirpc) "$server" --port "$port" & ;;
-esac
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+pid=''
+trap '[ -z "$pid" ] || { kill $pid 2>/dev/null; wait $pid 2>/dev/null; }; rm -rf "$work"' EXIT
+answers() { (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+# A random port below the kernel's ephemeral range (32768 and up), so that the other tests'
+# connections cannot hold it; if something else does take it first (the server exits, "Address
+# already in use"), another one.
+started=''
+for _ in $(seq 10); do
+  port=$((10000 + RANDOM % 22000))
+  answers "$port" && continue
+  case $kind in
+    nelson) "$server" --no-register --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" --backend epoll & ;;
+    tirpc) "$server" --port "$port" & ;;
+  esac
+  pid=$!
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    answers "$port" && { started=yes; break; }
+    sleep 0.05
+  done
+  [ -n "$started" ] && break
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=''
+done
+[ -n "$started" ] || { echo "FAIL: the $kind server did not start on any of 10 ports"; exit 1; }
 
 check_json() {  # FILE MIN_CALLS
   python3 - "$1" "$2" <<'PY'
