@@ -357,7 +357,7 @@ namespace {
 // Files that are not sockets are left for bind to refuse.
 Result<bool> reclaim_unix_path(const Endpoint& endpoint) {
   const auto* un = reinterpret_cast<const sockaddr_un*>(endpoint.address.get());
-  const std::string path = un->sun_path;
+  const std::string path(un->sun_path, ::strnlen(un->sun_path, sizeof un->sun_path));  // NUL-less when full
   struct stat st {};
   if (path.empty() || ::lstat(path.c_str(), &st) != 0) return true;  // abstract, or nothing there
   if (!S_ISSOCK(st.st_mode)) return Error{EADDRINUSE, path + " exists and is not a socket"};
