@@ -67,15 +67,25 @@ netns_setup() {
   fi
 }
 
+# Runs COMMAND every 0.05 s until it succeeds (status 0), or PID has exited or 20 s have passed
+# (then the status of one last try: a line written just before the exit still counts).
+until_ready() {  # PID COMMAND...
+  local pid=$1 _
+  shift
+  for _ in $(seq 400); do
+    "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  "$@"
+}
+portmapper_answers() { rpcinfo -p 127.0.0.1 >/dev/null 2>&1; }
+
 rpcbind_start() {
   rpcbind -f -w >"$netns_tmp/rpcbind.log" 2>&1 &
   rpcbind_pid=$!
   netns_track "$rpcbind_pid"
-  for _ in $(seq 200); do
-    rpcinfo -p 127.0.0.1 >/dev/null 2>&1 && return 0
-    kill -0 "$rpcbind_pid" 2>/dev/null || break
-    sleep 0.05
-  done
+  until_ready "$rpcbind_pid" portmapper_answers && return 0
   echo "rpcbind did not start:"
   cat "$netns_tmp/rpcbind.log"
   exit 1
@@ -83,17 +93,14 @@ rpcbind_start() {
 
 # nelson-rpcbind instead of the system's rpcbind, where rpcbind would listen (port 111 and
 # /run/rpcbind.sock, its defaults), once `rpcinfo -p` answers; its output in the same log.
+nelson_rpcbind_answers() { grep -qs '^nelson-rpcbind: ready' "$netns_tmp/rpcbind.log" && portmapper_answers; }
 nelson_rpcbind_start() {
   local bin=$1
   shift
   "$bin" "$@" >"$netns_tmp/rpcbind.log" 2>&1 &
   rpcbind_pid=$!
   netns_track "$rpcbind_pid"
-  for _ in $(seq 400); do
-    grep -qs '^nelson-rpcbind: ready' "$netns_tmp/rpcbind.log" && rpcinfo -p 127.0.0.1 >/dev/null 2>&1 && return 0
-    kill -0 "$rpcbind_pid" 2>/dev/null || break
-    sleep 0.05
-  done
+  until_ready "$rpcbind_pid" nelson_rpcbind_answers && return 0
   echo "nelson-rpcbind did not start:"
   cat "$netns_tmp/rpcbind.log"
   exit 1
@@ -115,12 +122,7 @@ capture_start() {
   tshark -i lo -f "$1" -w "$2" >"$netns_tmp/tshark.log" 2>&1 &
   tshark_pid=$!
   netns_track "$tshark_pid"
-  for _ in $(seq 400); do
-    grep -q 'Capturing on' "$netns_tmp/tshark.log" && break
-    kill -0 "$tshark_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if grep -q 'Capturing on' "$netns_tmp/tshark.log"; then
+  if until_ready "$tshark_pid" grep -q 'Capturing on' "$netns_tmp/tshark.log"; then
     capture=yes
     return 0
   fi

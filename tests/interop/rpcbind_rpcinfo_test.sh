@@ -50,11 +50,7 @@ capture_start 'port 111' "$tmp/portmap.pcapng"
 "$server" --listen tcp://127.0.0.1:0 --listen udp://127.0.0.1:0 >"$tmp/server.log" 2>&1 &
 server_pid=$!
 netns_track "$server_pid"
-for _ in $(seq 400); do
-  grep -q '^backend ' "$tmp/server.log" && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.05
-done
+until_ready "$server_pid" grep -q '^backend ' "$tmp/server.log" || true  # the ports, checked below
 tcp_port=$(sed -nE 's|^serving BENCHPROG on tcp://127\.0\.0\.1:([0-9]+)$|\1|p' "$tmp/server.log")
 udp_port=$(sed -nE 's|^serving BENCHPROG on udp://127\.0\.0\.1:([0-9]+)$|\1|p' "$tmp/server.log")
 if ! grep -q '^backend ' "$tmp/server.log" || [ -z "$tcp_port" ] || [ -z "$udp_port" ] ||

@@ -29,12 +29,7 @@ rpcbind_start
 "$server" --no-register --listen "tcp://127.0.0.1:$port" --listen "udp://127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 netns_track "$server_pid"
-for _ in $(seq 200); do
-  grep -q '^backend ' "$tmp/server.log" && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.05
-done
-if ! grep -q '^backend ' "$tmp/server.log"; then
+if ! until_ready "$server_pid" grep -q '^backend ' "$tmp/server.log"; then
   echo "nelson-bench-server did not start:"
   cat "$tmp/server.log"
   exit 1
